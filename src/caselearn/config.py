@@ -1,0 +1,62 @@
+"""One typed settings object, read from CASELEARN_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything caselearn can be configured with.
+
+    Each field is read from the environment as ``CASELEARN_<FIELD>`` (for example
+    ``CASELEARN_HOME`` or ``CASELEARN_DATABASE_URL``).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CASELEARN_", extra="ignore")
+
+    home: Path = Field(
+        default=Path("./caselearn-data"),
+        description="Folder holding the embedded database and the stored originals.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default is a SQLite file caselearn.db under home. "
+        "Use postgresql+psycopg://user:pass@host/db for a multi-user deployment.",
+    )
+    max_upload_bytes: int = Field(
+        default=100 * 1024 * 1024, description="Largest file accepted for ingestion, in bytes."
+    )
+    max_pages: int = Field(default=5000, description="Largest page count accepted in one document.")
+    max_archive_bytes: int = Field(
+        default=512 * 1024 * 1024,
+        description="Largest total uncompressed size of an Office (ZIP) file's members.",
+    )
+    max_archive_ratio: int = Field(
+        default=200, description="Largest compression ratio of an Office file before it is a bomb."
+    )
+    ocr_language: str = Field(default="eng", description="Tesseract language for scanned pages.")
+    ocr_dpi: int = Field(default=200, description="Resolution scanned pages are rendered at.")
+    ocr_min_chars: int = Field(
+        default=25,
+        description="A PDF page with fewer extractable characters than this is OCRed.",
+    )
+    page_size: int = Field(default=25, description="Rows per page in lists (web and API).")
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.home / "originals"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'caselearn.db').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""One reader per format: bytes in, raw page texts out (normalisation happens after)."""

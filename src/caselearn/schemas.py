@@ -1,0 +1,161 @@
+"""Public shapes shared by the Python API, the CLI's --json output and the JSON API.
+
+Names follow XCreate (input to create), XUpdate (partial change) and XPublic (what is shown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ReviewType = Literal[
+    "icr",
+    "rapid_review",
+    "scr",
+    "cspr",
+    "learning_review",
+    "practice_review",
+    "thematic",
+    "briefing",
+    "overview",
+    "other",
+]
+Stage = Literal["notified", "initial_review", "decided", "full_review", "completed", "published"]
+STAGES: tuple[str, ...] = Stage.__args__  # type: ignore[attr-defined]
+STAGE_DATE_FIELD = {
+    "notified": "notified_on",
+    "initial_review": "initial_review_on",
+    "decided": "decided_on",
+    "full_review": "full_review_on",
+    "completed": "completed_on",
+    "published": "published_on",
+}
+YesNo = Literal["yes", "no"]
+Rationale = Literal[
+    "criteria_not_met",
+    "no_practice_concerns",
+    "learning_identified",
+    "similar_to_previous",
+    "other_review_process",
+    "single_agency",
+]
+DocumentKind = Literal[
+    "report", "executive_summary", "briefing", "action_plan", "notification", "other"
+]
+
+
+class ReviewCreate(BaseModel):
+    """A review registered by a person, with or without documents (from notification on)."""
+
+    title: str = Field(min_length=1, max_length=500)
+    committee: str = Field(min_length=1, max_length=200)
+    review_type: ReviewType = "icr"
+    stage: Stage = "notified"
+    incident_on: dt.date | None = None
+    notified_on: dt.date | None = None
+    review_model: str | None = None
+    year: int | None = Field(default=None, ge=1980, le=2100)
+
+
+class ReviewUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    committee: str | None = Field(default=None, min_length=1, max_length=200)
+    review_type: ReviewType | None = None
+    year: int | None = Field(default=None, ge=1980, le=2100)
+    proceeded: YesNo | None = None
+    decision_rationale: Rationale | None = None
+    review_model: str | None = None
+    incident_on: dt.date | None = None
+    notified_on: dt.date | None = None
+    initial_review_on: dt.date | None = None
+    decided_on: dt.date | None = None
+    full_review_on: dt.date | None = None
+    completed_on: dt.date | None = None
+    published_on: dt.date | None = None
+
+
+class StageChange(BaseModel):
+    stage: Stage
+    on: dt.date | None = Field(
+        default=None, description="Date the stage was reached; today if blank."
+    )
+
+
+class PagePublic(BaseModel):
+    number: int
+    offset: int
+    source: str
+    ocr_confidence: float | None = None
+    text: str
+
+
+class DocumentPublic(BaseModel):
+    id: int
+    review_id: int
+    filename: str
+    sha256: str
+    format: str
+    media_type: str
+    kind: str
+    size_bytes: int
+    page_count: int
+    char_count: int
+    ocr_page_count: int
+    warnings: list[str]
+    created_at: dt.datetime
+
+
+class ReviewSummary(BaseModel):
+    id: int
+    title: str
+    type: str
+    committee: str
+    year: int | None
+    stage: str
+    published: bool
+    document_count: int
+    page_count: int
+
+
+class ReviewPublic(ReviewSummary):
+    proceeded: str | None
+    decision_rationale: str | None
+    review_model: str | None
+    incident_on: dt.date | None
+    notified_on: dt.date | None
+    initial_review_on: dt.date | None
+    decided_on: dt.date | None
+    full_review_on: dt.date | None
+    completed_on: dt.date | None
+    published_on: dt.date | None
+    guessed_fields: list[str]
+    documents: list[DocumentPublic]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ReviewList(BaseModel):
+    reviews: list[ReviewSummary]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, list[tuple[str, int]]] = Field(default_factory=dict)
+
+
+class IngestResult(BaseModel):
+    """One file's outcome; the shape of each element of `caselearn ingest --json`."""
+
+    path: str
+    status: Literal["ingested", "duplicate", "error"]
+    review_id: int | None = None
+    document_id: int | None = None
+    error: str | None = None
+    error_code: str | None = None
+    pages: int | None = None
+    ocr_pages: int | None = None
+    review_type: str | None = None
+    title: str | None = None

@@ -1,0 +1,55 @@
+"""Originals, stored content-addressed by SHA-256 and never modified."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        return self.root / sha256[:2] / sha256
+
+    def put(self, data: bytes) -> tuple[str, bool]:
+        """Store the bytes; return their digest and whether they were new. Writes go to a
+        temporary file first and are renamed into place, so a crash never leaves half a file
+        under a digest's name."""
+        digest = sha256_of(data)
+        target = self.path(digest)
+        if target.exists():
+            return digest, False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, 0o444)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return digest, True
+
+    def get(self, sha256: str) -> bytes:
+        return self.path(sha256).read_bytes()
+
+    def remove(self, sha256: str) -> None:
+        """Only for undoing a put whose database transaction failed."""
+        self.path(sha256).unlink(missing_ok=True)
+
+    def verify(self, sha256: str) -> bool:
+        path = self.path(sha256)
+        return path.exists() and sha256_of(path.read_bytes()) == sha256

@@ -1,0 +1,1 @@
+"""The web application: server-rendered pages and their JSON twins under /api/."""
