@@ -484,6 +484,8 @@ def _validation_message(exc: Exception) -> str:
 
 
 def main() -> None:
+    from caselearn import cli_coding  # noqa: F401 - registers its commands on app
+
     app()
 
 

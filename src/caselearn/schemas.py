@@ -159,3 +159,97 @@ class IngestResult(BaseModel):
     ocr_pages: int | None = None
     review_type: str | None = None
     title: str | None = None
+
+
+# --- coding ------------------------------------------------------------------------------------
+
+CodeStatus = Literal["suggested", "accepted", "rejected"]
+
+
+class EvidencePublic(BaseModel):
+    id: int | None = None
+    document_id: int
+    page: int
+    start: int = Field(description="Character offset into the stored page text (inclusive).")
+    end: int = Field(description="Character offset into the stored page text (exclusive).")
+    text: str
+    origin: str = "engine"
+
+
+class CodeAssignmentPublic(BaseModel):
+    id: int
+    code: str
+    label: str
+    category: str
+    status: CodeStatus
+    origin: str
+    coder: str
+    confidence: float | None
+    note: str | None = None
+    evidence: list[EvidencePublic]
+    updated_by: str
+    updated_at: dt.datetime
+
+
+class ChildPublic(BaseModel):
+    id: int
+    label: str
+    age_years: float | None
+    age_band: str
+    gender: str
+    living: str
+    fatal: str
+    harm: str
+    evidence: dict[str, list[dict]]
+    person_fields: list[str]
+
+
+AgeBand = Literal["", "<1", "1-2", "3-4", "5-10", "11-17", "18+"]
+Living = Literal["", "home", "relatives_friends", "looked_after", "throughcare_aftercare"]
+
+
+class ChildUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str | None = Field(default=None, max_length=100)
+    age_years: float | None = Field(default=None, ge=0, le=30)
+    age_band: AgeBand | None = None
+    gender: str | None = Field(default=None, max_length=40)
+    living: Living | None = None
+    fatal: Literal["", "yes", "no"] | None = None
+    harm: str | None = Field(default=None, max_length=80)
+
+
+class CodeDecision(BaseModel):
+    status: Literal["accepted", "rejected"]
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class CodeAdd(BaseModel):
+    code: str = Field(min_length=3, max_length=120)
+    document_id: int
+    page: int = Field(ge=1)
+    start: int = Field(ge=0)
+    end: int = Field(ge=1)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class CodeChange(BaseModel):
+    new_code: str = Field(min_length=3, max_length=120)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class FactPublic(BaseModel):
+    value: str | None
+    evidence: list[dict] = Field(default_factory=list)
+    set_by_person: bool = False
+
+
+class ReviewCodingPublic(BaseModel):
+    review_id: int
+    status: str
+    codebook_version: str | None
+    coded_at: dt.datetime | None
+    codes: list[CodeAssignmentPublic]
+    children: list[ChildPublic]
+    facts: dict[str, FactPublic]

@@ -71,10 +71,13 @@ def extract(filename: str, data: bytes, limits: Limits | None = None) -> Extract
             "too_large",
             f"the document has {len(pages)} pages, above the limit of {limits.max_pages}",
         )
-    texts = normalise_pages([page.text for page in pages], strip_running=fmt in ("pdf", "docx"))
+    running: list[str] = []
+    texts = normalise_pages(
+        [page.text for page in pages], strip_running=fmt in ("pdf", "docx"), removed=running
+    )
     for page, text in zip(pages, texts, strict=True):
         page.text = text
-    document = ExtractedDocument(fmt, MEDIA_TYPES[fmt], pages, title, list(warnings))
+    document = ExtractedDocument(fmt, MEDIA_TYPES[fmt], pages, title, list(warnings), running)
     if not document.text.replace("\f", "").strip():
         raise IngestError(
             "no_text",

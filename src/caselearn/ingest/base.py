@@ -39,6 +39,8 @@ class ExtractedDocument:
     pages: list[ExtractedPage]
     title_hint: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Running headers and footers removed from the pages, kept for metadata guessing.
+    running_lines: list[str] = field(default_factory=list)
 
     PAGE_SEPARATOR = "\f"
 

@@ -44,6 +44,7 @@ TYPE_PATTERNS: dict[str, list[str]] = {
         r"\boverview report",
         r"\bannual report",
         r"\bnational overview",
+        r"^overview of\b",
         r"\b(review|analysis|summary|precis|précis) of "
         r"(\d+|two|three|four|five|six|seven|eight|nine|ten|\w+ty)\b[\w ]{0,40}(reviews|summaries)",
     ],
@@ -52,10 +53,16 @@ PLURAL_REVIEWS = re.compile(
     r"\b(case|rapid|learning|practice) reviews\b|\b(ICR|SCR|CSPR)s\b", re.IGNORECASE
 )
 COMMITTEE = re.compile(
-    r"\b((?:[A-Z][A-Za-z'-]+ ){1,4}"
-    r"(?:Child Protection Committee|Safeguarding Children Partnership|Safeguarding Children Board|"
-    r"Safeguarding Partnership|Regional Safeguarding Board|Public Protection Committee)"
-    r"|Care Inspectorate)\b"
+    r"\b((?:[A-Z][A-Za-z'-]+[ \t]+){1,4}"
+    r"(?i:child\s+protection\s+committee|safeguarding\s+children\s+partnership|"
+    r"safeguarding\s+children\s+board|safeguarding\s+partnership|"
+    r"regional\s+safeguarding\s+board|public\s+protection\s+committee)"
+    r"|Care Inspectorate|CARE INSPECTORATE)\b"
+)
+CLASSIFICATION = re.compile(
+    r"\s*[-–(]*\s*\b(official[- ]sensitive|official|confidential|restricted|not for publication|"
+    r"not protectively marked|draft)\b.*$",
+    re.IGNORECASE,
 )
 NOT_PLACE = {
     "The",
@@ -81,7 +88,8 @@ NOT_PLACE = {
 }
 YEAR = re.compile(r"\b(19[89]\d|20[0-4]\d)\b")
 BOILERPLATE_LINE = re.compile(
-    r"^(fictional|official|confidential|draft|restricted|not protectively marked|contents|"
+    r"^(fictional|status:|classification:|official|confidential|draft|restricted|"
+    r"not protectively marked|contents|"
     r"page \d|happy to translate|www\.|http)",
     re.IGNORECASE,
 )
@@ -101,12 +109,20 @@ class MetadataGuess:
     kind: str
 
 
-def guess_metadata(text: str, title_hint: str | None = None, filename: str = "") -> MetadataGuess:
+def guess_metadata(
+    text: str, title_hint: str | None = None, filename: str = "", running: list[str] | None = None
+) -> MetadataGuess:
     head = text[:6000]
+    # Running headers and the file's own title often name the committee when the body does not.
+    margins = "\n".join([*(running or []), title_hint or ""])
     title = guess_title(text, title_hint, filename)
     review_type = guess_review_type(title, head, text)
     kind = guess_kind(title, head, review_type)
-    return MetadataGuess(title, review_type, guess_committee(text), guess_year(title, head), kind)
+    if kind == "action_plan" and review_type not in ("overview", "thematic"):
+        # A plan on its own is not a review of any type; attached, it takes its review's type.
+        review_type = "other"
+    committee = guess_committee(text) or guess_committee(margins)
+    return MetadataGuess(title, review_type, committee, guess_year(title, head), kind)
 
 
 def guess_title(text: str, title_hint: str | None, filename: str) -> str:
@@ -121,9 +137,12 @@ def guess_title(text: str, title_hint: str | None, filename: str) -> str:
     # Short documents (briefings, slides) often put the title last or in a corner.
     window = filled_indexes if len(filled_indexes) <= 80 else filled_indexes[:60]
     for position, index in enumerate(window):
-        line = lines[index]
-        if not 6 <= len(line) <= 160 or BOILERPLATE_LINE.match(line):
+        line = CLASSIFICATION.sub("", lines[index]).strip(" -–")
+        if not 6 <= len(line) <= 160 or BOILERPLATE_LINE.match(line) or " | " in line:
             continue
+        words = line.split()
+        if len(words) > 5 and sum(w[:1].islower() for w in words) / len(words) > 0.5:
+            continue  # a fragment of a sentence, not a title
         if line.endswith((".", ",", ";")) and len(line) > 60:
             continue
         following = index + 1
@@ -199,7 +218,8 @@ def guess_review_type(title: str, head: str, text: str) -> str:
 def guess_committee(text: str) -> str | None:
     found: Counter[str] = Counter()
     for position, match in enumerate(COMMITTEE.finditer(text[:200_000])):
-        words = match.group(1).split()
+        words = [w if not w.isupper() else w.title() for w in match.group(1).split()]
+        words = [w if w[:1].isupper() or len(words) < 2 else w.title() for w in words]
         while words and words[0] in NOT_PLACE:
             words = words[1:]
         if len(words) < 2 or " ".join(words).startswith(("Child Protection", "Safeguarding")):
@@ -224,6 +244,7 @@ def guess_year(title: str, head: str) -> int | None:
 
 
 def guess_kind(title: str, head: str, review_type: str) -> str:
+    """What the document is within its review: report, action plan, briefing, ..."""
     lowered = f"{title}\n{head[:1500]}".lower()
     if "action plan" in lowered or "improvement plan" in lowered:
         return "action_plan"

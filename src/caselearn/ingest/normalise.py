@@ -143,7 +143,7 @@ def _edge_key(line: str) -> str:
     return re.sub(r"\d+", "#", line.lower())
 
 
-def strip_running_lines(pages: list[str]) -> list[str]:
+def strip_running_lines(pages: list[str], removed: list[str] | None = None) -> list[str]:
     """Remove running headers and footers and bare page numbers.
 
     A line counts as running when it sits among the first or last few lines of a page and
@@ -158,14 +158,13 @@ def strip_running_lines(pages: list[str]) -> list[str]:
     cleaned = []
     for lines in split:
         edge_indexes = set(_edge_indexes(lines))
-        kept = [
-            line
-            for index, line in enumerate(lines)
-            if not (
-                index in edge_indexes
-                and (_edge_key(line) in running or PAGE_NUMBER_LINE.match(line))
-            )
-        ]
+        kept = []
+        for index, line in enumerate(lines):
+            if index in edge_indexes and _edge_key(line) in running:
+                if removed is not None and line.strip() not in removed:
+                    removed.append(line.strip())
+            elif not (index in edge_indexes and PAGE_NUMBER_LINE.match(line)):
+                kept.append(line)
         cleaned.append("\n".join(kept))
     return cleaned
 
@@ -179,11 +178,14 @@ def _edge(lines: list[str]) -> list[str]:
     return [lines[index] for index in set(_edge_indexes(lines))]
 
 
-def normalise_pages(raw_pages: list[str], *, strip_running: bool = True) -> list[str]:
-    """The whole pipeline for one document's pages."""
+def normalise_pages(
+    raw_pages: list[str], *, strip_running: bool = True, removed: list[str] | None = None
+) -> list[str]:
+    """The whole pipeline for one document's pages. Running headers and footers taken out are
+    added to ``removed`` (they often name the committee and the review)."""
     pages = [normalise_unicode(page) for page in raw_pages]
     if strip_running:
-        pages = strip_running_lines(pages)
+        pages = strip_running_lines(pages, removed)
     vocabulary = document_vocabulary(pages)
     pages = join_across_pages([join_hyphenated(page, vocabulary) for page in pages], vocabulary)
     return [reflow(tidy_whitespace(page)) for page in pages]

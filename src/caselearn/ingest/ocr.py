@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import subprocess
 
@@ -33,6 +34,8 @@ def ocr_image(image: Image.Image, language: str = "eng", timeout: float = 120) -
             capture_output=True,
             timeout=timeout,
             check=True,
+            # Tesseract's OpenMP threads fight each other on small machines: one is faster.
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
         )
     except subprocess.TimeoutExpired as exc:
         raise IngestError("ocr_failed", f"OCR took longer than {timeout:.0f} s") from exc

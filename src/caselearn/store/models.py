@@ -74,6 +74,10 @@ class Review(Base):
     # Which metadata fields were guessed from text rather than set by a person, so the
     # interface can say so and a later guess never overwrites a person's value.
     guessed_fields: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Passages behind facts read from the text: {"proceeded": [{"document_id", "page", ...}]}.
+    fact_evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    coding_status: Mapped[str] = mapped_column(String(20), default="uncoded")
+    coded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -156,3 +160,99 @@ class HistoryEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class CodingRun(Base):
+    """One run of the engine over a review: which codebook, engine and model produced it."""
+
+    __tablename__ = "coding_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200), default="system")
+    codebook_version: Mapped[str] = mapped_column(String(80))
+    engine_version: Mapped[str] = mapped_column(String(20))
+    model_version: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(20))  # coded | could_not_code
+    message: Mapped[str | None] = mapped_column(Text)
+    present_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CodeAssignment(Base):
+    """A code applied to a review, Taguette-style: the code plus its highlighted passages.
+
+    ``coder`` is "" for the review's working set (engine suggestions reviewed by people) and a
+    person's name for an independent coding used to measure agreement."""
+
+    __tablename__ = "code_assignments"
+    __table_args__ = (UniqueConstraint("review_id", "code", "coder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    code: Mapped[str] = mapped_column(String(120), index=True)
+    coder: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20))  # suggested | accepted | rejected
+    origin: Mapped[str] = mapped_column(String(20))  # engine | person
+    confidence: Mapped[float | None] = mapped_column()
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("coding_runs.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200), default="system")
+
+    evidence: Mapped[list[EvidencePassage]] = relationship(
+        back_populates="assignment", cascade="all, delete-orphan", order_by="EvidencePassage.id"
+    )
+
+
+class EvidencePassage(Base):
+    """A highlighted passage: page-relative character offsets into the stored page text."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("code_assignments.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    page: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(20), default="engine")
+
+    assignment: Mapped[CodeAssignment] = relationship(back_populates="evidence")
+
+
+class Child(Base):
+    """A child the review concerns; a sibling group gives several rows."""
+
+    __tablename__ = "children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    age_years: Mapped[float | None] = mapped_column()
+    age_band: Mapped[str] = mapped_column(String(10), default="")
+    gender: Mapped[str] = mapped_column(String(40), default="")
+    living: Mapped[str] = mapped_column(String(40), default="")
+    fatal: Mapped[str] = mapped_column(String(3), default="")
+    harm: Mapped[str] = mapped_column(String(80), default="")
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Fields a person set: a re-run of the engine never changes them.
+    person_fields: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    origin: Mapped[str] = mapped_column(String(20), default="engine")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class CustomCode(Base):
+    """A code a committee added to its own codebook, without editing the package."""
+
+    __tablename__ = "custom_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(120), unique=True)
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), default="system")

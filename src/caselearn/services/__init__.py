@@ -26,6 +26,7 @@ from caselearn.schemas import (
     ReviewSummary,
     ReviewUpdate,
 )
+from caselearn.services.coding import CodingMixin, EvaluationMixin
 from caselearn.store import Database
 from caselearn.store import queries as q
 from caselearn.store.blobs import BlobStore, sha256_of
@@ -45,7 +46,7 @@ class InvalidChange(ValueError):
     """A change that would leave a record inconsistent (e.g. a lifecycle date out of order)."""
 
 
-class CaseLearn:
+class CaseLearn(CodingMixin, EvaluationMixin):
     """The library's front door: ``CaseLearn.open()`` and call its methods."""
 
     def __init__(self, settings: Settings, database: Database) -> None:
@@ -170,7 +171,9 @@ class CaseLearn:
             )
             return self._failed(label, error, options, size=len(data), digest=digest)
 
-        guess = guess_metadata(extracted.text, extracted.title_hint, filename)
+        guess = guess_metadata(
+            extracted.text, extracted.title_hint, filename, extracted.running_lines
+        )
         _, created_blob = self.blobs.put(data)
         try:
             with self.db.session() as session:

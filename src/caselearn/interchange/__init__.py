@@ -1,0 +1,1 @@
+"""Exchange of codebooks and coded reviews with other qualitative analysis tools."""
