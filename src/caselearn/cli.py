@@ -484,10 +484,11 @@ def _validation_message(exc: Exception) -> str:
 
 
 def main() -> None:
-    from caselearn import cli_coding  # noqa: F401 - registers its commands on app
-
     app()
 
+
+# Commands defined in their own modules register themselves on `app` when imported.
+from caselearn import cli_coding  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
         description="A PDF page with fewer extractable characters than this is OCRed.",
     )
     page_size: int = Field(default=25, description="Rows per page in lists (web and API).")
+    code_on_ingest: bool = Field(
+        default=True, description="Code each review against the codebook as soon as it is ingested."
+    )
 
     @property
     def blob_dir(self) -> Path:

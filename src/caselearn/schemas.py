@@ -226,11 +226,19 @@ class CodeDecision(BaseModel):
 
 
 class CodeAdd(BaseModel):
+    """A code applied to a passage, given by offsets or (without them) by quoting it."""
+
     code: str = Field(min_length=3, max_length=120)
     document_id: int
     page: int = Field(ge=1)
-    start: int = Field(ge=0)
-    end: int = Field(ge=1)
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=1)
+    quote: str | None = Field(
+        default=None,
+        max_length=5000,
+        description="Exact passage text; "
+        "used to find the offsets when start and end are not given.",
+    )
     note: str | None = Field(default=None, max_length=2000)
 
 

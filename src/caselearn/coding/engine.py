@@ -45,6 +45,12 @@ FEATURES = (
     "is_family",
     "is_child",
     "is_harm",
+    "multiword",
+    "single_word_only",
+    "asserted_x_family",
+    "asserted_x_child",
+    "asserted_x_harm",
+    "key_fraction",
 )
 MAX_EVIDENCE = 3
 
@@ -143,7 +149,9 @@ class CodingEngine:
         for code in self.codes:
             for phrase in code.indicative:
                 self.matcher.add(code.id, phrase)
-            self.matcher.add(code.id, code.label)
+            # A one-word label ("Recording") would match every "recorded"; only phrases count.
+            if len(code.label.split()) > 1:
+                self.matcher.add(code.id, code.label)
         self.use_embeddings = use_embeddings
         self._prototypes: np.ndarray | None = None
 
@@ -252,7 +260,17 @@ class CodingEngine:
             "is_family": float(code.category == "family"),
             "is_child": float(code.category == "child"),
             "is_harm": float(code.category == "harm"),
+            # Several words ("multi-agency chronology") say more than one ("chronology").
+            "multiword": math.log1p(sum(m[0].weight for m in asserted if " " in m[2].strip())),
+            "single_word_only": float(
+                bool(asserted) and all(" " not in m[2].strip() for m in asserted)
+            ),
         }
+        # Categories differ in how much one mention says: a harm or a risk factor named once is
+        # usually meant; a practice theme named once in passing usually is not.
+        for category in ("family", "child", "harm"):
+            features[f"asserted_x_{category}"] = features["asserted"] * features[f"is_{category}"]
+        features["key_fraction"] = key / weight_sum if weight_sum else 0.0
         ranked = sorted(asserted, key=lambda m: (-m[0].weight, -len(m[2]), m[0].page, m[0].start))
         evidence, used = [], set()
         for sentence, _status, _phrase, _start, _end in ranked:

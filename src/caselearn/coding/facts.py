@@ -285,7 +285,7 @@ def _child_facts(
 ) -> ChildFacts:
     child = ChildFacts(label)
     for sentence in mentions:
-        years = _age_years(sentence.text)
+        years = _age_near(sentence.text, label)
         if years is not None:
             child.age_years = Fact(round(years, 2), [_evidence(sentence)], 0.8)
             child.age_band = Fact(age_band(years), [_evidence(sentence)], 0.8)
@@ -295,14 +295,19 @@ def _child_facts(
             if INFANT.search(sentence.text) or label.lower().startswith(("baby", "infant")):
                 child.age_band = Fact("<1", [_evidence(sentence)], 0.6)
                 break
-    male = [s for s in mentions if MALE.search(s.text)]
-    female = [s for s in mentions if FEMALE.search(s.text)]
-    male_count = sum(len(MALE.findall(s.text)) for s in mentions)
-    female_count = sum(len(FEMALE.findall(s.text)) for s in mentions)
-    if male_count > female_count * 1.5 and male:
-        child.gender = Fact("male", [_evidence(male[0])], 0.6)
-    elif female_count > male_count * 1.5 and female:
-        child.gender = Fact("female", [_evidence(female[0])], 0.6)
+    male_score = female_score = 0.0
+    male_hit = female_hit = None
+    for sentence in mentions:
+        m, f = _gender_near(sentence.text, label)
+        male_score, female_score = male_score + m, female_score + f
+        if m and male_hit is None:
+            male_hit = sentence
+        if f and female_hit is None:
+            female_hit = sentence
+    if male_hit and male_score > female_score * 1.5:
+        child.gender = Fact("male", [_evidence(male_hit)], 0.6)
+    elif female_hit and female_score > male_score * 1.5:
+        child.gender = Fact("female", [_evidence(female_hit)], 0.6)
     for value, pattern in LIVING:
         hit = next((s for s in mentions if pattern.search(s.text)), None)
         if hit is not None:
@@ -314,8 +319,54 @@ def _child_facts(
     return child
 
 
-def _age_years(text: str) -> float | None:
-    match = AGE.search(text)
+GENDER_NOUN = re.compile(r"\b(boy|girl|son|daughter|brother|sister)\b", re.IGNORECASE)
+BARE_AGE = re.compile(
+    r"\b(?:who was|aged|age) (one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|\d{1,2})\b"
+    r"(?![- ](?:years?|months?|weeks?|days?))",
+    re.IGNORECASE,
+)
+
+
+def _label_span(text: str, label: str) -> tuple[int, int]:
+    index = text.find(label)
+    return (index, index + len(label)) if index >= 0 else (0, 0)
+
+
+def _age_near(text: str, label: str) -> float | None:
+    """The age stated closest after the child's label ("Child K, who was two"), else before."""
+    start, end = _label_span(text, label)
+    candidates = []
+    for match in [*AGE.finditer(text), *BARE_AGE.finditer(text)]:
+        years = _age_years(match) if match.re is AGE else _bare_years(match)
+        if years is None:
+            continue
+        distance = match.start() - end if match.start() >= end else (start - match.end()) * 3
+        candidates.append((distance, years))
+    return min(candidates)[1] if candidates else None
+
+
+def _bare_years(match: re.Match[str]) -> float:
+    number = match.group(1).lower()
+    return float(number) if number.isdigit() else float(NUMBER_WORDS[number])
+
+
+def _gender_near(text: str, label: str) -> tuple[float, float]:
+    """Gendered words near the label, nouns ("brother") weighing more than pronouns."""
+    start, end = _label_span(text, label)
+    window_start = max(0, start - 30)
+    window = text[window_start : end + 45]
+    scores = [0.0, 0.0]
+    for pattern, slot in ((MALE, 0), (FEMALE, 1)):
+        for match in pattern.finditer(window):
+            position = window_start + match.start()
+            distance = start - position if position < start else max(0, position - end)
+            weight = 3.0 if GENDER_NOUN.match(match.group()) else 1.0
+            scores[slot] += weight / (1 + distance / 15)
+    return scores[0], scores[1]
+
+
+def _age_years(match: re.Match[str]) -> float | None:
     if not match:
         return None
     if match.group(3):

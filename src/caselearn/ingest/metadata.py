@@ -49,6 +49,14 @@ TYPE_PATTERNS: dict[str, list[str]] = {
         r"(\d+|two|three|four|five|six|seven|eight|nine|ten|\w+ty)\b[\w ]{0,40}(reviews|summaries)",
     ],
 }
+# Abbreviations (ICR, SCR) match in capitals only; phrases in any case.
+TYPE_REGEXES = {
+    review_type: [
+        re.compile(pattern, 0 if pattern.endswith("s?\\b") else re.IGNORECASE)
+        for pattern in patterns
+    ]
+    for review_type, patterns in TYPE_PATTERNS.items()
+}
 PLURAL_REVIEWS = re.compile(
     r"\b(case|rapid|learning|practice) reviews\b|\b(ICR|SCR|CSPR)s\b", re.IGNORECASE
 )
@@ -189,12 +197,12 @@ def _clean_title(title: str) -> str:
 
 def guess_review_type(title: str, head: str, text: str) -> str:
     scores: Counter[str] = Counter()
-    for review_type, patterns in TYPE_PATTERNS.items():
-        for pattern in patterns:
-            regex = re.compile(pattern, re.IGNORECASE if not pattern.endswith("s?\\b") else 0)
+    body = text[:100_000]  # enough to count a report's own vocabulary
+    for review_type, regexes in TYPE_REGEXES.items():
+        for regex in regexes:
             scores[review_type] += 10 * len(regex.findall(title))
             scores[review_type] += 2 * min(len(regex.findall(head)), 5)
-            scores[review_type] += 0.2 * min(len(regex.findall(text)), 20)
+            scores[review_type] += 0.2 * min(len(regex.findall(body)), 20)
     # A briefing or overview is about reviews, so it mentions their types: its own words win.
     if scores["briefing"] >= 10 or scores["overview"] >= 10:
         return "briefing" if scores["briefing"] >= scores["overview"] else "overview"

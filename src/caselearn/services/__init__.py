@@ -222,6 +222,7 @@ class CaseLearn(CodingMixin, EvaluationMixin):
                 )
                 q.record_history(
                     session,
+                    review_id=review.id,
                     actor=actor,
                     entity="document",
                     entity_id=document.id,
@@ -255,7 +256,16 @@ class CaseLearn(CodingMixin, EvaluationMixin):
             if created_blob:
                 self.blobs.remove(digest)
             raise
+        if self.settings.code_on_ingest:
+            self._code_after_ingest(result, actor)
         return result
+
+    def _code_after_ingest(self, result: IngestResult, actor: str) -> None:
+        """Coding is a second step: if it fails the document stays stored, marked uncoded."""
+        try:
+            self.code_review(result.review_id, actor=actor)  # type: ignore[arg-type]
+        except Exception:  # noqa: BLE001 - logged; the stored document must not be lost
+            log.exception("coding review %s after ingest failed", result.review_id)
 
     def _new_review_from_guess(self, session, guess, committee, review_type) -> Review:  # type: ignore[no-untyped-def]
         guessed = ["title", "year"]
@@ -433,18 +443,29 @@ class CaseLearn(CodingMixin, EvaluationMixin):
         with self.db.session() as session:
             return [committee.name for committee in q.committees(session)]
 
-    def review_history(self, review_id: int) -> list[dict[str, Any]]:
+    def review_history(
+        self, review_id: int, *, include_related: bool = True
+    ) -> list[dict[str, Any]]:
+        """Every recorded change (who, when, what, before, after) to the review and, with
+        include_related, to its documents, codes and children."""
         with self.db.session() as session:
             self._review(session, review_id)
+            entries = (
+                q.review_history(session, review_id)
+                if include_related
+                else q.history_of(session, "review", review_id)
+            )
             return [
                 {
                     "at": entry.at,
                     "actor": entry.actor,
+                    "entity": entry.entity,
+                    "entity_id": entry.entity_id,
                     "action": entry.action,
                     "before": entry.before,
                     "after": entry.after,
                 }
-                for entry in q.history_of(session, "review", review_id)
+                for entry in entries
             ]
 
     # --- documents ---------------------------------------------------------------------------

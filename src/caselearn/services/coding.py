@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from caselearn.store.models import (
     Review,
 )
 
+_ENGINES: dict[tuple[str, str], CodingEngine] = {}
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "coding" / "default_model.json"
 REVIEW_FACTS = ("proceeded", "decision_rationale")
 
@@ -45,8 +47,7 @@ REVIEW_FACTS = ("proceeded", "decision_rationale")
 class CodingMixin:
     """Mixed into CaseLearn; uses its db, settings and error types."""
 
-    _engine: CodingEngine | None = None
-    _engine_key: tuple | None = None
+    _model_version: str = "rule"
 
     # --- codebook and engine -----------------------------------------------------------------
 
@@ -72,11 +73,13 @@ class CodingMixin:
         codebook = self.codebook()
         model, model_version = self.load_model()
         key = (codebook.version, model_version)
-        if self._engine is None or self._engine_key != key:
-            self._engine = CodingEngine(codebook, model)
-            self._engine_key = key
-            self._model_version = model_version
-        return self._engine
+        self._model_version = model_version
+        if key not in _ENGINES:
+            # Building the phrase index and embedding the codes takes a moment: share engines
+            # between service instances using the same codebook and model.
+            _ENGINES.clear()
+            _ENGINES[key] = CodingEngine(codebook, model)
+        return _ENGINES[key]
 
     def add_custom_codes(
         self, codes: list[dict[str, Any]], *, committee: str | None, actor: str = "system"
@@ -253,6 +256,7 @@ class CodingMixin:
             if assignment.status == "suggested" and assignment.origin == "engine":
                 q.record_history(
                     session,
+                    review_id=review.id,
                     actor=actor,
                     entity="code",
                     entity_id=assignment.id,
@@ -374,6 +378,7 @@ class CodingMixin:
             assignment.updated_by = actor
             q.record_history(
                 session,
+                review_id=review_id,
                 actor=actor,
                 entity="code",
                 entity_id=assignment.id,
@@ -393,9 +398,8 @@ class CodingMixin:
             raise self._invalid(f"unknown code {data.code!r}")
         with self.db.session() as session:  # type: ignore[attr-defined]
             self._review(session, review_id)  # type: ignore[attr-defined]
-            text = self._passage(
-                session, review_id, data.document_id, data.page, data.start, data.end
-            )
+            start, end = self._locate(session, review_id, data)
+            text = self._passage(session, review_id, data.document_id, data.page, start, end)
             assignment = session.scalar(
                 select(CodeAssignment).where(
                     CodeAssignment.review_id == review_id,
@@ -421,8 +425,8 @@ class CodingMixin:
                 EvidencePassage(
                     document_id=data.document_id,
                     page=data.page,
-                    start=data.start,
-                    end=data.end,
+                    start=start,
+                    end=end,
                     text=text,
                     origin="person",
                 )
@@ -430,6 +434,7 @@ class CodingMixin:
             session.flush()
             q.record_history(
                 session,
+                review_id=review_id,
                 actor=actor,
                 entity="code",
                 entity_id=assignment.id,
@@ -441,8 +446,8 @@ class CodingMixin:
                     "passage": {
                         "document_id": data.document_id,
                         "page": data.page,
-                        "start": data.start,
-                        "end": data.end,
+                        "start": start,
+                        "end": end,
                     },
                 },
             )
@@ -491,6 +496,7 @@ class CodingMixin:
             session.flush()
             q.record_history(
                 session,
+                review_id=review_id,
                 actor=actor,
                 entity="code",
                 entity_id=old.id,
@@ -541,6 +547,7 @@ class CodingMixin:
             session.flush()
             q.record_history(
                 session,
+                review_id=review_id,
                 actor=actor,
                 entity="child",
                 entity_id=child.id,
@@ -627,6 +634,27 @@ class CodingMixin:
         if assignment is None:
             raise self._not_found(f"review {review_id} has no code {code!r}")
         return assignment
+
+    def _locate(self, session: Session, review_id: int, data: CodeAdd) -> tuple[int, int]:
+        if data.start is not None and data.end is not None:
+            return data.start, data.end
+        quote = " ".join((data.quote or "").split())
+        if not quote:
+            raise self._invalid("give the passage's start and end, or quote it")
+        document = session.get(Document, data.document_id)
+        if document is None or document.review_id != review_id:
+            raise self._not_found(
+                f"document {data.document_id} of review {review_id} does not exist"
+            )
+        page = next((p for p in document.pages if p.number == data.page), None)
+        if page is None:
+            raise self._not_found(f"document {data.document_id} has no page {data.page}")
+        # Whitespace in a pasted quote may differ from the page's line breaks.
+        pattern = r"\s+".join(re.escape(word) for word in quote.split(" "))
+        match = re.search(pattern, page.text, re.IGNORECASE)
+        if match is None:
+            raise self._invalid(f"the quoted passage was not found on page {data.page}")
+        return match.start(), match.end()
 
     def _passage(
         self, session: Session, review_id: int, document_id: int, page: int, start: int, end: int
@@ -799,7 +827,6 @@ class EvaluationMixin:
         path = self.model_path()  # type: ignore[attr-defined]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(model.to_dict(), indent=2), encoding="utf-8")
-        self._engine = None  # type: ignore[attr-defined]
         return {
             **model.trained_on,
             "threshold": model.threshold,

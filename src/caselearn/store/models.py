@@ -157,6 +157,8 @@ class HistoryEntry(Base):
     actor: Mapped[str] = mapped_column(String(200))
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int] = mapped_column(Integer)
+    # The review a change belongs to, so a review's whole history is one query.
+    review_id: Mapped[int | None] = mapped_column(Integer, index=True)
     action: Mapped[str] = mapped_column(String(40))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -156,12 +156,16 @@ def record_history(
     action: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    review_id: int | None = None,
 ) -> None:
+    if review_id is None and entity == "review":
+        review_id = entity_id
     session.add(
         HistoryEntry(
             actor=actor,
             entity=entity,
             entity_id=entity_id,
+            review_id=review_id,
             action=action,
             before=before,
             after=after,
@@ -174,6 +178,17 @@ def history_of(session: Session, entity: str, entity_id: int) -> list[HistoryEnt
         session.scalars(
             select(HistoryEntry)
             .where(HistoryEntry.entity == entity, HistoryEntry.entity_id == entity_id)
+            .order_by(HistoryEntry.id)
+        )
+    )
+
+
+def review_history(session: Session, review_id: int) -> list[HistoryEntry]:
+    """Every change to a review and to its documents, codes and children, oldest first."""
+    return list(
+        session.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.review_id == review_id)
             .order_by(HistoryEntry.id)
         )
     )

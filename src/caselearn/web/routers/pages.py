@@ -15,6 +15,7 @@ from caselearn.services import InvalidChange
 from caselearn.store.queries import ReviewFilters
 from caselearn.web.app import templates
 from caselearn.web.deps import Service
+from caselearn.web.highlight import Mark, runs
 from caselearn.web.routers.uploads import ingest_uploads
 
 router = APIRouter(include_in_schema=False)
@@ -32,6 +33,12 @@ REVIEW_TYPES = [
     ("other", "Other"),
 ]
 TYPE_LABELS = dict(REVIEW_TYPES)
+CATEGORY_LABELS = {
+    "theme": "Practice and system themes",
+    "family": "Family factors",
+    "child": "The child's circumstances",
+    "harm": "Harm or cause of death",
+}
 RATIONALES = [
     ("criteria_not_met", "Criteria not met"),
     ("no_practice_concerns", "No concerns about professional or service involvement"),
@@ -151,6 +158,26 @@ def review_detail(
         review.documents[0] if review.documents else None
     )
     pages = service.document_pages(shown.id) if shown else []
+    coding = service.review_coding(review_id)
+    codebook = service.codebook()
+    marks: dict[int, list[Mark]] = {}
+    for assignment in coding.codes:
+        if assignment.status == "rejected":
+            continue
+        for passage in assignment.evidence:
+            if shown and passage.document_id == shown.id:
+                marks.setdefault(passage.page, []).append(
+                    Mark(
+                        passage.id,
+                        assignment.code,
+                        assignment.label,
+                        assignment.category,
+                        assignment.status,
+                        passage.start,
+                        passage.end,
+                    )
+                )
+    page_runs = {p.number: runs(p.text, marks.get(p.number, [])) for p in pages}
     return render(
         request,
         "review.html",
@@ -158,6 +185,10 @@ def review_detail(
             "review": review,
             "document": shown,
             "pages": pages,
+            "page_runs": page_runs,
+            "coding": coding,
+            "codebook": codebook,
+            "categories": CATEGORY_LABELS,
             "json_url": f"/api/reviews/{review_id}",
         },
     )
