@@ -22,8 +22,8 @@ start_postgres() {
 .venv/bin/ruff format --check .
 
 echo "== pytest on SQLite"
-.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+.venv/bin/python -m pytest -q -p no:cacheprovider -n 2 "$@"
 
 echo "== pytest on PostgreSQL"
 start_postgres
-CASELEARN_TEST_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+CASELEARN_TEST_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 "$@"

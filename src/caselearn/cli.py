@@ -28,7 +28,7 @@ reviews_app = typer.Typer(help="List, show, register and update reviews.", no_ar
 app.add_typer(reviews_app, name="reviews")
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 class State:

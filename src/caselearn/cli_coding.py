@@ -115,6 +115,9 @@ def train(
     no_decisions: Annotated[
         bool, typer.Option("--no-decisions", help="Ignore people's accept/reject decisions.")
     ] = False,
+    output: Annotated[
+        Path | None, typer.Option(help="Write the model here instead of under CASELEARN_HOME.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Retrain the coding model from labelled documents and people's accepted and rejected codes.
@@ -123,7 +126,7 @@ def train(
     """
     service = open_app()
     try:
-        summary = service.train(gold, documents, use_decisions=not no_decisions)
+        summary = service.train(gold, documents, use_decisions=not no_decisions, output=output)
     except (ValueError, FileNotFoundError) as exc:
         fail(str(exc))
         return
@@ -202,7 +205,7 @@ def _print_evaluation(result: dict) -> None:
         "baseline F1",
         "baseline macro",
     ):
-        summary.add_column(column)
+        summary.add_column(column, no_wrap=column == "codes", overflow="fold")
     for key in ("overall", "theme_family", "theme", "family", "child", "harm"):
         e, b = result["engine"][key], result["baseline"][key]
         summary.add_row(

@@ -101,7 +101,7 @@ class LinearModel:
     trained_on: dict = field(default_factory=dict)
 
     def probability(self, features: dict[str, float]) -> float:
-        z = sum(self.weights.get(name, 0.0) * features.get(name, 0.0) for name in FEATURES)
+        z = sum(weight * features.get(name, 0.0) for name, weight in self.weights.items())
         return 1 / (1 + math.exp(-max(min(z, 30), -30)))
 
     def to_dict(self) -> dict:

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from caselearn.coding.engine import DocumentCoding, Evidence
+from caselearn.coding.engine import CodingEngine, DocumentCoding, Evidence
 from caselearn.coding.segment import Sentence, segment
 from caselearn.ingest.metadata import guess_review_type
 
@@ -220,6 +220,20 @@ def extract_facts(
     return ReviewFacts(Fact(review_type, [], 0.6), proceeded, rationale, children)
 
 
+def code_with_facts(
+    engine: CodingEngine, pages: list[tuple[int, str]], title: str = ""
+) -> tuple[DocumentCoding, ReviewFacts]:
+    """Code a document and read its facts. Harm is recorded per child, so the primary harm
+    found for a child is present as a document code too."""
+    coding = engine.code_pages(pages)
+    facts = extract_facts(pages, coding, title)
+    chosen = {child.harm.value for child in facts.children if child.harm.value}
+    for result in coding.results:
+        if result.code in chosen:
+            result.present = True
+    return coding, facts
+
+
 def _decision(sentences: list[Sentence], review_type: str) -> tuple[Fact, Fact]:
     if review_type not in ("icr", "rapid_review"):
         return Fact(None), Fact(None)
@@ -400,6 +414,6 @@ def _primary_harm(fatal: bool, mentions: list[Sentence], coding: DocumentCoding 
         return result.confidence + 0.2 * near
 
     best = max(wanted, key=score)
-    if best.confidence < 0.3 and not best.evidence:
+    if not best.evidence:
         return Fact("")
     return Fact(best.code, best.evidence[:1], best.confidence)

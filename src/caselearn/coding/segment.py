@@ -219,9 +219,11 @@ def segment(pages: list[tuple[int, str]]) -> Segmented:
 
 
 def _inherit(section: Section) -> str:
-    # An unrecognised heading in capitals starts a new part of the report; sub-headings inside
-    # findings stay findings.
-    return section.kind if section.kind not in ("contents", "references", "glossary") else "other"
+    # Sub-headings inside findings stay findings; after a contents page, reference list or an
+    # account of the review's method, an unrecognised heading starts ordinary text again.
+    if section.kind in ("contents", "references", "glossary", "methodology"):
+        return "other"
+    return section.kind
 
 
 def _is_prose(line: str) -> bool:

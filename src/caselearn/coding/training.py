@@ -49,10 +49,11 @@ def fit(examples: list[Example], *, c: float = 1.0) -> LinearModel:
 
     if len({e.label for e in examples}) < 2:
         raise ValueError("training needs both present and absent examples")
-    x, y = _matrix(examples)
+    columns = list(FEATURES)
+    x, y = _matrix(examples, columns)
     model = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
     model.fit(x, y)
-    weights = {name: float(w) for name, w in zip(FEATURES, model.coef_[0], strict=True)}
+    weights = {name: float(w) for name, w in zip(columns, model.coef_[0], strict=True)}
     threshold = _cross_validated_threshold(examples, c)
     positives = sum(e.label for e in examples)
     return LinearModel(
@@ -68,8 +69,11 @@ def fit(examples: list[Example], *, c: float = 1.0) -> LinearModel:
     )
 
 
-def _matrix(examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
-    x = np.array([[e.features.get(name, 0.0) for name in FEATURES] for e in examples])
+def _matrix(
+    examples: list[Example], columns: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    columns = columns or list(FEATURES)
+    x = np.array([[e.features.get(name, 0.0) for name in columns] for e in examples])
     y = np.array([e.label for e in examples])
     return x, y
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from caselearn.codebook import Codebook, CodebookError, code_from_dict, core_codebook
 from caselearn.coding.engine import CodingEngine, DocumentCoding, LinearModel
-from caselearn.coding.facts import ChildFacts, ReviewFacts, extract_facts
+from caselearn.coding.facts import ChildFacts, ReviewFacts, code_with_facts
 from caselearn.ingest import extract
 from caselearn.schemas import (
     ChildPublic,
@@ -115,10 +115,7 @@ class CodingMixin:
     def code_pages(
         self, pages: list[tuple[int, str]], title: str = ""
     ) -> tuple[DocumentCoding, ReviewFacts]:
-        engine = self.engine()
-        coding = engine.code_pages(pages)
-        facts = extract_facts(pages, coding, title)
-        return coding, facts
+        return code_with_facts(self.engine(), pages, title)
 
     def code_file(self, path: Path) -> dict[str, Any]:
         """Code a file without storing it: the stable `caselearn code PATH --json` shape."""
@@ -183,9 +180,13 @@ class CodingMixin:
             texts = {d.id: [(p.number, p.text) for p in d.pages] for d in documents}
             title = review.title
         engine = self.engine()
-        per_document = {doc_id: engine.code_pages(pages) for doc_id, pages in texts.items()}
         main = _main_document(documents)
-        facts = extract_facts(texts[main.id], per_document[main.id], title) if main else None
+        per_document, facts = {}, None
+        for doc_id, pages in texts.items():
+            if main is not None and doc_id == main.id:
+                per_document[doc_id], facts = code_with_facts(engine, pages, title)
+            else:
+                per_document[doc_id] = engine.code_pages(pages)
         with self.db.session() as session:  # type: ignore[attr-defined]
             review = self._review(session, review_id)  # type: ignore[attr-defined]
             self._store_coding(session, review, per_document, facts, actor)
@@ -790,7 +791,12 @@ class EvaluationMixin:
         )
 
     def train(
-        self, gold: Path | None = None, documents: Path | None = None, *, use_decisions: bool = True
+        self,
+        gold: Path | None = None,
+        documents: Path | None = None,
+        *,
+        use_decisions: bool = True,
+        output: Path | None = None,
     ) -> dict[str, Any]:
         """Fit the model on labelled documents plus people's decisions; save it under home."""
         from caselearn.coding.training import examples_for_document
@@ -824,7 +830,7 @@ class EvaluationMixin:
         from caselearn.coding.training import fit
 
         model = fit(examples)
-        path = self.model_path()  # type: ignore[attr-defined]
+        path = output or self.model_path()  # type: ignore[attr-defined]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(model.to_dict(), indent=2), encoding="utf-8")
         return {

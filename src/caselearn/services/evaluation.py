@@ -12,6 +12,7 @@ from typing import Any
 from caselearn.codebook import DOCUMENT_CATEGORIES
 from caselearn.coding.engine import CodingEngine, LinearModel
 from caselearn.coding.evaluation import Report, keyword_baseline, score
+from caselearn.coding.facts import code_with_facts
 from caselearn.coding.training import Example, examples_for_document, fit
 from caselearn.ingest import IngestError, Limits, extract
 
@@ -95,13 +96,17 @@ def evaluate(
     gold = {d.name: d.codes for d in documents}
     started = time.perf_counter()
     if cross_validate:
-        predicted = _leave_one_out(engine, documents, pages)
+        examples = training_examples(engine, documents, pages)
+        predicted = {}
+        for document in documents:
+            fold = CodingEngine(
+                engine.codebook, fit([e for e in examples if e.document != document.name])
+            )
+            fold._prototypes = engine._prototypes
+            predicted[document.name] = _present(fold, pages[document.name])
         model_note = "leave-one-document-out: each document coded by a model trained on the others"
     else:
-        predicted = {
-            name: {r.code for r in engine.code_pages(doc_pages).present}
-            for name, doc_pages in pages.items()
-        }
+        predicted = {name: _present(engine, doc_pages) for name, doc_pages in pages.items()}
         model_note = f"model as deployed ({engine.model.trained_on})"
     engine_seconds = time.perf_counter() - started
     baseline = {
@@ -128,19 +133,9 @@ def evaluate(
     }
 
 
-def _leave_one_out(
-    engine: CodingEngine, documents: list[GoldDocument], pages: dict[str, list[tuple[int, str]]]
-) -> dict[str, set[str]]:
-    examples = training_examples(engine, documents, pages)
-    predicted = {}
-    for document in documents:
-        model = fit([e for e in examples if e.document != document.name])
-        predicted[document.name] = {
-            e.code
-            for e in examples
-            if e.document == document.name and model.probability(e.features) >= model.threshold
-        }
-    return predicted
+def _present(engine: CodingEngine, pages: list[tuple[int, str]]) -> set[str]:
+    coding, _facts = code_with_facts(engine, pages)
+    return {result.code for result in coding.present}
 
 
 def train_model(
