@@ -464,3 +464,93 @@ def codebook_validate(
         fail(str(exc))
         return
     console.print(f"{file}: valid codebook {book.version} with {len(book.codes)} codes")
+
+
+@app.command("export-codes")
+def export_codes(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv, xlsx or qdpx (REFI-QDA project).")
+    ] = "csv",
+    review: Annotated[
+        list[int] | None, typer.Option("--review", help="Only these reviews.")
+    ] = None,
+) -> None:
+    """Export every code with its evidence: CSV/XLSX tables, or a REFI-QDA project for NVivo,
+    ATLAS.ti and MAXQDA.
+
+    Example: caselearn export-codes --format qdpx -o reviews.qdpx
+    """
+    service = open_app()
+    try:
+        data = service.export_codes(fmt, review or None)
+    except ValueError as exc:
+        fail(str(exc))
+        return
+    output.write_bytes(data)
+    console.print(f"Wrote {output} ({len(data):,} bytes)")
+
+
+@app.command("import-qdpx")
+def import_qdpx(
+    file: Annotated[Path, typer.Argument(help="A REFI-QDA project (.qdpx).")],
+    coder: Annotated[
+        str | None,
+        typer.Option(
+            help="Record the codings as this person's independent coding (for agreement)."
+        ),
+    ] = None,
+) -> None:
+    """Bring back codings made in NVivo, ATLAS.ti or MAXQDA (documents matched by their text).
+
+    Example: caselearn import-qdpx coded.qdpx --coder alice
+    """
+    from caselearn.interchange.refi import RefiError
+
+    service = open_app()
+    try:
+        counts = service.import_project_qdpx(file.read_bytes(), coder=coder, actor="cli")
+    except (RefiError, OSError) as exc:
+        fail(f"{file}: {exc}")
+        return
+    console.print(
+        f"{counts['codings']} codings on {counts['documents']} documents; "
+        f"{counts['unmatched_documents']} documents not found in caselearn"
+    )
+
+
+@codebook_app.command("export")
+def codebook_export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="qdc (REFI-QDA) or yaml.")] = "qdc",
+) -> None:
+    """Export the codebook for NVivo, ATLAS.ti, MAXQDA (REFI-QDA .qdc) or as YAML.
+
+    Example: caselearn codebook export --format qdc -o caselearn.qdc
+    """
+    try:
+        data = open_app().export_codebook(fmt)
+    except ValueError as exc:
+        fail(str(exc))
+        return
+    output.write_bytes(data)
+    console.print(f"Wrote {output}")
+
+
+@codebook_app.command("import")
+def codebook_import(
+    file: Annotated[Path, typer.Argument(help="A REFI-QDA codebook (.qdc).")],
+    committee: Annotated[str | None, typer.Option(help="Committee that owns new codes.")] = None,
+) -> None:
+    """Import codes made in another tool; codes caselearn does not know become your own.
+
+    Example: caselearn codebook import ours.qdc --committee "Riverside CPC"
+    """
+    from caselearn.interchange.refi import RefiError
+
+    try:
+        added = open_app().import_codebook_qdc(file.read_bytes(), committee=committee, actor="cli")
+    except (RefiError, CodebookError, OSError) as exc:
+        fail(f"{file}: {exc}")
+        return
+    console.print(f"Added {len(added)} codes" + (f": {', '.join(added)}" if added else ""))

@@ -27,6 +27,7 @@ from caselearn.schemas import (
     ReviewUpdate,
 )
 from caselearn.services.coding import CodingMixin, EvaluationMixin
+from caselearn.services.interchange import InterchangeMixin
 from caselearn.store import Database
 from caselearn.store import queries as q
 from caselearn.store.blobs import BlobStore, sha256_of
@@ -46,7 +47,7 @@ class InvalidChange(ValueError):
     """A change that would leave a record inconsistent (e.g. a lifecycle date out of order)."""
 
 
-class CaseLearn(CodingMixin, EvaluationMixin):
+class CaseLearn(CodingMixin, EvaluationMixin, InterchangeMixin):
     """The library's front door: ``CaseLearn.open()`` and call its methods."""
 
     def __init__(self, settings: Settings, database: Database) -> None:

@@ -6,8 +6,8 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from caselearn.ingest import IngestError
@@ -106,3 +106,60 @@ async def code_file(service: Service, file: Annotated[UploadFile, File()]) -> JS
             )
     result["document"]["path"] = name
     return JSONResponse(result)
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "qdpx": "application/zip",
+    "qdc": "application/xml",
+    "yaml": "application/yaml",
+}
+
+
+@router.get("/export/codes")
+def export_codes(
+    service: Service,
+    format: Annotated[str, Query(pattern="^(csv|xlsx|qdpx)$")] = "csv",
+    review: Annotated[list[int] | None, Query()] = None,
+) -> Response:
+    """Every code with its evidence as CSV or XLSX, or a REFI-QDA project (.qdpx)."""
+    data = service.export_codes(format, review or None)
+    return Response(
+        data,
+        media_type=EXPORT_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="caselearn-codes.{format}"'},
+    )
+
+
+@router.get("/codebook/export")
+def export_codebook(
+    service: Service, format: Annotated[str, Query(pattern="^(qdc|yaml)$")] = "qdc"
+) -> Response:
+    """The codebook as REFI-QDA (.qdc) for NVivo, ATLAS.ti and MAXQDA, or as YAML."""
+    data = service.export_codebook(format)
+    return Response(
+        data,
+        media_type=EXPORT_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="caselearn.{format}"'},
+    )
+
+
+@router.post("/import/qdpx")
+async def import_qdpx(
+    service: Service,
+    file: Annotated[UploadFile, File()],
+    coder: Annotated[str | None, Form()] = None,
+) -> JSONResponse:
+    """Codings made in another tool, matched to stored documents by their text."""
+    from caselearn.interchange.refi import RefiError
+
+    data = await file.read(service.settings.max_upload_bytes + 1)
+    if len(data) > service.settings.max_upload_bytes:
+        return JSONResponse({"error": {"code": "too_large", "message": "file too large"}}, 413)
+    try:
+        counts = service.import_project_qdpx(data, coder=coder or None, actor="api")
+    except RefiError as exc:
+        name = file.filename or "upload"
+        return JSONResponse({"error": {"code": "invalid_qdpx", "message": f"{name}: {exc}"}}, 422)
+    return JSONResponse(counts)
