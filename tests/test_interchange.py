@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from caselearn.cli import app
-from caselearn.interchange.refi import QdaCoding, qdc_to_codes, qdpx_to_project, project_to_qdpx
+from caselearn.interchange.refi import QdaCoding, project_to_qdpx, qdc_to_codes, qdpx_to_project
 from tests.test_coding_store import REPORT
 
 
@@ -41,7 +41,9 @@ def test_codings_from_another_tool_come_back_as_an_independent_coder(service):
     project = qdpx_to_project(service.export_codes("qdpx"))
     document = project.documents[0]
     start = document.text.index("no agency analysed")
-    document.codings = [QdaCoding("theme.recording", start, start + len("no agency analysed"), "nvivo-ann")]
+    document.codings = [
+        QdaCoding("theme.recording", start, start + len("no agency analysed"), "nvivo-ann")
+    ]
     counts = service.import_project_qdpx(project_to_qdpx(project), coder="ann")
     assert counts == {"documents": 1, "codings": 1, "unmatched_documents": 0}
     assert service.independent_codings()["ann"][review_id] == {"theme.recording"}
@@ -63,7 +65,12 @@ def test_cli_and_api_exports(tmp_path, cli_env, client):
     path.write_bytes(REPORT)
     runner.invoke(app, ["ingest", str(path)], env=cli_env)
     out = tmp_path / "codes.qdpx"
-    assert runner.invoke(app, ["export-codes", "--format", "qdpx", "-o", str(out)], env=cli_env).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["export-codes", "--format", "qdpx", "-o", str(out)], env=cli_env
+        ).exit_code
+        == 0
+    )
     assert qdpx_to_project(out.read_bytes()).documents
     bad = runner.invoke(app, ["import-qdpx", str(path)], env=cli_env)
     assert bad.exit_code == 1 and "t.txt" in bad.stderr
@@ -73,4 +80,6 @@ def test_cli_and_api_exports(tmp_path, cli_env, client):
     assert client.get("/api/codebook/export?format=qdc").content.startswith(b"<?xml")
     assert client.get("/api/export/codes?format=exe").status_code == 422
     refused = client.post("/api/import/qdpx", files=[("file", ("x.qdpx", b"not a zip"))])
-    assert refused.status_code == 422 and json.loads(refused.text)["error"]["code"] == "invalid_qdpx"
+    assert (
+        refused.status_code == 422 and json.loads(refused.text)["error"]["code"] == "invalid_qdpx"
+    )

@@ -86,6 +86,8 @@ class DocumentCoding:
     sentences: int
     status: str = "coded"  # or "could_not_code"
     message: str | None = None
+    # The segmented text, kept so that fact extraction does not segment it again.
+    segmented: list[Sentence] = field(default_factory=list, repr=False)
 
     @property
     def present(self) -> list[CodeResult]:
@@ -203,7 +205,7 @@ class CodingEngine:
             results.append(
                 CodeResult(code.id, round(probability, 4), present, evidence, features, negated)
             )
-        return DocumentCoding(version, ENGINE_VERSION, results, len(sentences))
+        return DocumentCoding(version, ENGINE_VERSION, results, len(sentences), segmented=sentences)
 
     # --- evidence gathering ---------------------------------------------------------------
 

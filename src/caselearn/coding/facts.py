@@ -210,23 +210,33 @@ def _evidence(sentence: Sentence) -> Evidence:
 
 
 def extract_facts(
-    pages: list[tuple[int, str]], coding: DocumentCoding | None = None, title: str = ""
+    pages: list[tuple[int, str]],
+    coding: DocumentCoding | None = None,
+    title: str = "",
+    review_type: str | None = None,
 ) -> ReviewFacts:
-    sentences = [s for s in segment(pages).sentences if s.weight > 0 and not s.boilerplate]
-    text = "\n".join(s.text for s in sentences[:400])
-    review_type = guess_review_type(title, text[:6000], text)
+    segmented = coding.segmented if coding is not None and coding.segmented else None
+    sentences = [
+        s for s in (segmented or segment(pages).sentences) if s.weight > 0 and not s.boilerplate
+    ]
+    if review_type is None:
+        text = "\n".join(s.text for s in sentences[:400])
+        review_type = guess_review_type(title, text[:6000], text)
     proceeded, rationale = _decision(sentences, review_type)
     children = _children(sentences, coding)
     return ReviewFacts(Fact(review_type, [], 0.6), proceeded, rationale, children)
 
 
 def code_with_facts(
-    engine: CodingEngine, pages: list[tuple[int, str]], title: str = ""
+    engine: CodingEngine,
+    pages: list[tuple[int, str]],
+    title: str = "",
+    review_type: str | None = None,
 ) -> tuple[DocumentCoding, ReviewFacts]:
     """Code a document and read its facts. Harm is recorded per child, so the primary harm
     found for a child is present as a document code too."""
     coding = engine.code_pages(pages)
-    facts = extract_facts(pages, coding, title)
+    facts = extract_facts(pages, coding, title, review_type)
     chosen = {child.harm.value for child in facts.children if child.harm.value}
     for result in coding.results:
         if result.code in chosen:

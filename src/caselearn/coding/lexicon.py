@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*|\d+")
 # Gaps allowed between the words of a phrase ("did not always share" for "did not share").
@@ -23,8 +24,7 @@ def lemma_table() -> dict[str, str]:
         return json.load(stream)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     lemma: str
     start: int
     end: int
@@ -64,18 +64,23 @@ class PhraseMatcher:
     """Finds many phrases (each tagged with a key) in token sequences."""
 
     def __init__(self) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        self._by_first: dict[str, list[tuple[tuple[str, ...], frozenset[str], str, str]]] = {}
 
     def add(self, key: str, phrase: str) -> None:
         lemmas = phrase_lemmas(phrase)
         if lemmas:
-            self._by_first.setdefault(lemmas[0], []).append((lemmas, key, phrase))
+            entry = (lemmas, frozenset(lemmas), key, phrase)
+            self._by_first.setdefault(lemmas[0], []).append(entry)
 
     def find(self, sentence_tokens: list[Token]) -> list[PhraseMatch]:
         found = []
         lemmas = [t.lemma for t in sentence_tokens]
+        present = frozenset(lemmas)
         for index, lemma in enumerate(lemmas):
-            for pattern, key, phrase in self._by_first.get(lemma, ()):
+            for pattern, words, key, phrase in self._by_first.get(lemma, ()):
+                # Most candidate phrases lack some word of the sentence: a set test skips them.
+                if not words <= present:
+                    continue
                 last = _match_at(lemmas, index, pattern)
                 if last is not None:
                     found.append(

@@ -8,6 +8,7 @@ negations ("there were no concerns about information sharing") count against a c
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Cues before a mention that deny it exists, within the same clause.
 NEGATION_BEFORE = re.compile(
@@ -48,6 +49,7 @@ def _clause_before(sentence: str, start: int) -> str:
     return before[breaks[-1].end() :] if breaks else before
 
 
+@lru_cache(maxsize=50_000)
 def assertion(sentence: str, start: int, end: int, *, practice_theme: bool) -> str:
     """'asserted', 'negated' or 'hypothetical' for the mention at sentence[start:end]."""
     before = _clause_before(sentence, start)

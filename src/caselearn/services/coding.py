@@ -113,9 +113,9 @@ class CodingMixin:
     # --- coding without storing --------------------------------------------------------------
 
     def code_pages(
-        self, pages: list[tuple[int, str]], title: str = ""
+        self, pages: list[tuple[int, str]], title: str = "", review_type: str | None = None
     ) -> tuple[DocumentCoding, ReviewFacts]:
-        return code_with_facts(self.engine(), pages, title)
+        return code_with_facts(self.engine(), pages, title, review_type)
 
     def code_file(self, path: Path) -> dict[str, Any]:
         """Code a file without storing it: the stable `caselearn code PATH --json` shape."""
@@ -127,7 +127,7 @@ class CodingMixin:
             document.text, document.title_hint, path.name, document.running_lines
         )
         pages = [(p.number, p.text) for p in document.pages]
-        coding, facts = self.code_pages(pages, guess.title)
+        coding, facts = self.code_pages(pages, guess.title, guess.review_type)
         return {
             "codebook_version": coding.codebook_version,
             "document": {
@@ -178,13 +178,13 @@ class CodingMixin:
                 )
             )
             texts = {d.id: [(p.number, p.text) for p in d.pages] for d in documents}
-            title = review.title
+            title, review_type = review.title, review.review_type
         engine = self.engine()
         main = _main_document(documents)
         per_document, facts = {}, None
         for doc_id, pages in texts.items():
             if main is not None and doc_id == main.id:
-                per_document[doc_id], facts = code_with_facts(engine, pages, title)
+                per_document[doc_id], facts = code_with_facts(engine, pages, title, review_type)
             else:
                 per_document[doc_id] = engine.code_pages(pages)
         with self.db.session() as session:  # type: ignore[attr-defined]
