@@ -43,6 +43,20 @@ CLAUSE_BREAK = re.compile(
 )
 
 
+COUNT_ROW = re.compile(r"(?:[A-Za-z][^\d.!?]*?\s+\d+(?:\.\d+)?%?(?:\s+\(?\d+%?\)?)*\s*)+")
+NUMBERS_AFTER = re.compile(r"^[^\d]{0,40}?((?:\d+(?:\.\d+)?%?\)?\s*\(?)+)")
+
+
+def _counts_after(sentence: str, end: int) -> list[float] | None:
+    """The numbers that follow a mention in a row of a table of counts, or None."""
+    if not COUNT_ROW.fullmatch(sentence.strip()):
+        return None
+    match = NUMBERS_AFTER.match(sentence[end:])
+    if not match:
+        return None
+    return [float(n) for n in re.findall(r"\d+(?:\.\d+)?", match.group(1))]
+
+
 def _clause_before(sentence: str, start: int) -> str:
     before = sentence[:start]
     breaks = list(CLAUSE_BREAK.finditer(before))
@@ -52,6 +66,10 @@ def _clause_before(sentence: str, start: int) -> str:
 @lru_cache(maxsize=50_000)
 def assertion(sentence: str, start: int, end: int, *, practice_theme: bool) -> str:
     """'asserted', 'negated' or 'hypothetical' for the mention at sentence[start:end]."""
+    counts = _counts_after(sentence, end)
+    if counts is not None:
+        # A row of a table of counts: "Fabricated or induced illness 0 0" says none.
+        return "negated" if all(value == 0 for value in counts) else "asserted"
     before = _clause_before(sentence, start)
     after = sentence[end:]
     stop = CLAUSE_BREAK.search(after)
