@@ -67,6 +67,9 @@ def test_filter_by_type_narrows_the_list(live, driver, service):
 
     Select(driver.find_element(By.ID, "type")).select_by_value("icr")
     driver.find_element(By.CSS_SELECTOR, ".filters button").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(lambda d: "type=icr" in d.current_url)
     assert "1 review matches" in driver.find_element(By.CSS_SELECTOR, "[role=status]").text
 
 
@@ -76,12 +79,16 @@ def test_register_and_edit_a_review_by_keyboard(live, driver):
     committee = driver.find_element(By.ID, "committee")
     committee.send_keys("Riverside Child Protection Committee")
     committee.send_keys(Keys.ENTER)
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(lambda d: not d.current_url.endswith("/reviews/new"))
     assert driver.find_element(By.TAG_NAME, "h1").text == "Initial Case Review: Child M"
     driver.find_element(By.PARTIAL_LINK_TEXT, "Edit the record").click()
     year = driver.find_element(By.ID, "year")
     year.clear()
     year.send_keys("2025")
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: not d.current_url.endswith("/edit"))
     assert "2025" in driver.find_element(By.CSS_SELECTOR, ".facts").text
 
 
@@ -101,14 +108,24 @@ def _pages(service):
     )
     for n in range(30):
         service.ingest_bytes(f"{n}.txt", f"Initial case review {n}.".encode(), review_type="icr")
+    from caselearn.schemas import ActionCreate, RecommendationCreate
+
+    recommendation = service.add_recommendation(
+        result.review_id, RecommendationCreate(text="The CPC should audit 20 files by May 2026.")
+    )
+    service.add_action(recommendation.id, ActionCreate(description="Audit 20 files"))
     return [
         "/",
         "/reviews",
         "/reviews?page=2",
         f"/reviews/{result.review_id}",
         f"/reviews/{result.review_id}/edit",
+        f"/reviews/{result.review_id}/plan",
         "/reviews/new",
         "/upload",
+        "/portfolio",
+        "/smart",
+        "/codebook",
         "/reviews/99999",
     ]
 

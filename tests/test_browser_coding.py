@@ -14,6 +14,16 @@ from tests.test_coding_store import REPORT
 pytestmark = pytest.mark.browser
 
 
+def wait_for_text(driver, element_id: str, text: str) -> None:
+    """Wait for the page the form posted to; the old page's elements go stale meanwhile."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(
+        driver, 10, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+    ).until(lambda d: text in d.find_element(By.ID, element_id).text)
+
+
 @pytest.fixture
 def live(service):
     require_browser()
@@ -35,12 +45,13 @@ def test_review_page_shows_evidence_and_takes_decisions(live, driver, service):
     assert "suggested" in item.text
     item.find_element(By.TAG_NAME, "summary").click()
     item.find_element(By.XPATH, ".//button[starts-with(normalize-space(.), 'Accept')]").click()
-    assert "accepted" in driver.find_element(By.ID, "code-family-domestic_abuse").text
+    wait_for_text(driver, "code-family-domestic_abuse", "accepted")
 
     other = next(c for c in service.review_coding(review_id).codes if c.status == "suggested")
     element = driver.find_element(By.ID, f"code-{other.code.replace('.', '-')}")
     element.find_element(By.TAG_NAME, "summary").click()
     element.find_element(By.XPATH, ".//button[starts-with(normalize-space(.), 'Reject')]").click()
+    wait_for_text(driver, f"code-{other.code.replace('.', '-')}", "rejected")
     statuses = {c.code: c.status for c in service.review_coding(review_id).codes}
     assert statuses["family.domestic_abuse"] == "accepted" and statuses[other.code] == "rejected"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -77,8 +88,8 @@ def test_select_a_passage_to_add_a_code(live, driver, service):
     assert driver.find_element(By.ID, "add-start").get_attribute("value")
     Select(driver.find_element(By.ID, "add-code-select")).select_by_value("theme.male_carers")
     driver.find_element(By.CSS_SELECTOR, "#add-code-form button[type=submit]").click()
-    item = driver.find_element(By.ID, "code-theme-male_carers")
-    assert "accepted" in item.text and "added by a person" in item.text
+    wait_for_text(driver, "code-theme-male_carers", "added by a person")
+    assert "accepted" in driver.find_element(By.ID, "code-theme-male_carers").text
     coding = service.review_coding(review_id)
     added = next(c for c in coding.codes if c.code == "theme.male_carers")
     assert added.evidence[0].text == phrase
@@ -90,7 +101,7 @@ def test_correct_a_child(live, driver, service):
     driver.get(f"{live.url}/reviews/{review_id}")
     Select(driver.find_element(By.ID, f"living-{child.id}")).select_by_value("looked_after")
     driver.find_element(By.CSS_SELECTOR, f"#child-{child.id} button[type=submit]").click()
-    assert "corrected" in driver.find_element(By.ID, f"child-{child.id}").text
+    wait_for_text(driver, f"child-{child.id}", "corrected")
     assert service.review_coding(review_id).children[0].living == "looked_after"
 
 

@@ -261,3 +261,125 @@ class ReviewCodingPublic(BaseModel):
     codes: list[CodeAssignmentPublic]
     children: list[ChildPublic]
     facts: dict[str, FactPublic]
+
+
+# --- recommendations and action plans ---------------------------------------------------------
+
+ActionStatus = Literal["not_started", "in_progress", "on_hold", "completed"]
+Rag = Literal["red", "amber", "green"]
+ImpactKind = Literal[
+    "audit",
+    "performance_indicator",
+    "practitioner_survey",
+    "child_family_feedback",
+    "inspection",
+    "other",
+]
+
+
+class ImpactCreate(BaseModel):
+    kind: ImpactKind
+    description: str = Field(min_length=3, max_length=5000)
+    document_id: int | None = None
+    link: str | None = Field(default=None, max_length=1000)
+
+
+class ImpactPublic(ImpactCreate):
+    id: int
+    at: dt.datetime
+    actor: str
+
+
+class ProgressCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=5000)
+    progress: int | None = Field(default=None, ge=0, le=100)
+
+
+class ProgressPublic(ProgressCreate):
+    id: int
+    at: dt.datetime
+    actor: str
+
+
+class ActionCreate(BaseModel):
+    description: str = Field(min_length=3, max_length=5000)
+    lead_agency: str = Field(default="", max_length=200)
+    owner: str = Field(default="", max_length=200)
+    due_on: dt.date | None = None
+    status: ActionStatus = "not_started"
+    progress: int = Field(default=0, ge=0, le=100)
+
+
+class ActionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str | None = Field(default=None, min_length=3, max_length=5000)
+    lead_agency: str | None = Field(default=None, max_length=200)
+    owner: str | None = Field(default=None, max_length=200)
+    due_on: dt.date | None = None
+    status: ActionStatus | None = None
+    progress: int | None = Field(default=None, ge=0, le=100)
+    rag_override: Rag | None = None
+    rag_override_reason: str | None = Field(default=None, max_length=2000)
+    closed_reason: str | None = Field(default=None, max_length=2000)
+
+
+class ActionPublic(BaseModel):
+    id: int
+    recommendation_id: int
+    review_id: int
+    description: str
+    lead_agency: str
+    owner: str
+    due_on: dt.date | None
+    status: str
+    progress: int
+    rag: str
+    rag_reason: str
+    rag_computed: str
+    rag_override_reason: str | None
+    closed_reason: str | None
+    completed_on: dt.date | None
+    updates: list[ProgressPublic]
+    evidence: list[ImpactPublic]
+
+
+class RecommendationCreate(BaseModel):
+    text: str = Field(min_length=3, max_length=20000)
+    number: str = Field(default="", max_length=20)
+    kind: Literal["recommendation", "finding"] = "recommendation"
+    target: list[str] | None = None
+    type: list[str] | None = None
+    pattern: str | None = None
+
+
+class RecommendationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(default=None, min_length=3, max_length=20000)
+    number: str | None = Field(default=None, max_length=20)
+    target: list[str] | None = None
+    type: list[str] | None = None
+    pattern: str | None = None
+
+
+class RecommendationPublic(BaseModel):
+    id: int
+    review_id: int
+    kind: str
+    number: str
+    text: str
+    page: int | None
+    start: int | None
+    end: int | None
+    end_page: int | None
+    document_id: int | None
+    finding: str | None
+    target: list[str]
+    type: list[str]
+    pattern: str | None
+    classification: dict
+    smart: dict
+    origin: str
+    person_fields: list[str]
+    actions: list[ActionPublic]

@@ -28,6 +28,7 @@ from caselearn.schemas import (
 )
 from caselearn.services.coding import CodingMixin, EvaluationMixin
 from caselearn.services.interchange import InterchangeMixin
+from caselearn.services.tracker import TrackerMixin
 from caselearn.store import Database
 from caselearn.store import queries as q
 from caselearn.store.blobs import BlobStore, sha256_of
@@ -47,7 +48,7 @@ class InvalidChange(ValueError):
     """A change that would leave a record inconsistent (e.g. a lifecycle date out of order)."""
 
 
-class CaseLearn(CodingMixin, EvaluationMixin, InterchangeMixin):
+class CaseLearn(CodingMixin, EvaluationMixin, InterchangeMixin, TrackerMixin):
     """The library's front door: ``CaseLearn.open()`` and call its methods."""
 
     def __init__(self, settings: Settings, database: Database) -> None:

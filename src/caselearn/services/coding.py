@@ -161,7 +161,7 @@ class CodingMixin:
                 }
                 for child in facts.children
             ],
-            "recommendations": [],
+            "recommendations": _recommendations_json(pages, self.codebook()),
         }
 
     # --- coding stored reviews ---------------------------------------------------------------
@@ -190,6 +190,8 @@ class CodingMixin:
         with self.db.session() as session:  # type: ignore[attr-defined]
             review = self._review(session, review_id)  # type: ignore[attr-defined]
             self._store_coding(session, review, per_document, facts, actor)
+            if main is not None:
+                self.store_recommendations(session, review, main.id, texts[main.id])  # type: ignore[attr-defined]
         return self.review_coding(review_id)
 
     def _store_coding(
@@ -681,6 +683,20 @@ class CodingMixin:
         from caselearn.services import NotFound
 
         return NotFound(message)
+
+
+def _recommendations_json(pages: list[tuple[int, str]], codebook: Codebook) -> list[dict[str, Any]]:
+    from caselearn.recommendations import classify, extract_recommendations, smart_check, to_json
+
+    return [
+        to_json(
+            found,
+            classify(f"{found.lead_in} {found.text}".strip(), codebook),
+            smart_check(found.text),
+        )
+        for found in extract_recommendations(pages)
+        if found.kind == "recommendation"
+    ]
 
 
 def _main_document(documents: list[Document]) -> Document | None:

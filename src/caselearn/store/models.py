@@ -258,3 +258,95 @@ class CustomCode(Base):
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200), default="system")
+
+
+class RecommendationRow(Base):
+    """A finding or recommendation read from a review (or added by a person)."""
+
+    __tablename__ = "recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(20), default="recommendation")
+    number: Mapped[str] = mapped_column(String(20), default="")
+    text: Mapped[str] = mapped_column(Text)
+    page: Mapped[int | None] = mapped_column(Integer)
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    end_page: Mapped[int | None] = mapped_column(Integer)
+    finding: Mapped[str | None] = mapped_column(String(200))
+    target: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    type: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    pattern: Mapped[str | None] = mapped_column(String(80))
+    # Confidence and cue words per classified field, and the SMART check.
+    classification: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    smart: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    origin: Mapped[str] = mapped_column(String(20), default="engine")
+    person_fields: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="recommendation", order_by="Action.id", cascade="all, delete-orphan"
+    )
+
+
+class Action(Base):
+    """What an agency will do about a recommendation, monitored with a RAG rating."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    lead_agency: Mapped[str] = mapped_column(String(200), default="")
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="not_started")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    rag_override: Mapped[str | None] = mapped_column(String(10))
+    rag_override_reason: Mapped[str | None] = mapped_column(Text)
+    closed_reason: Mapped[str | None] = mapped_column(Text)
+    started_on: Mapped[dt.date | None] = mapped_column(Date)
+    completed_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    recommendation: Mapped[RecommendationRow] = relationship(back_populates="actions")
+    updates: Mapped[list[ProgressUpdate]] = relationship(
+        back_populates="action", order_by="ProgressUpdate.id", cascade="all, delete-orphan"
+    )
+    evidence: Mapped[list[ImpactEvidence]] = relationship(
+        back_populates="action", order_by="ImpactEvidence.id", cascade="all, delete-orphan"
+    )
+
+
+class ProgressUpdate(Base):
+    __tablename__ = "progress_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200), default="system")
+    text: Mapped[str] = mapped_column(Text)
+    progress: Mapped[int | None] = mapped_column(Integer)
+
+    action: Mapped[Action] = relationship(back_populates="updates")
+
+
+class ImpactEvidence(Base):
+    """Evidence that an action changed practice, not just that it happened."""
+
+    __tablename__ = "impact_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    link: Mapped[str | None] = mapped_column(String(1000))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200), default="system")
+
+    action: Mapped[Action] = relationship(back_populates="evidence")

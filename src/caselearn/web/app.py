@@ -20,7 +20,14 @@ templates.env.globals["version"] = __version__
 
 
 def create_app(service: CaseLearn) -> FastAPI:
-    from caselearn.web.routers import api, coding_api, coding_pages, pages
+    from caselearn.web.routers import (
+        api,
+        coding_api,
+        coding_pages,
+        pages,
+        tracker_api,
+        tracker_pages,
+    )
 
     app = FastAPI(
         title="caselearn",
@@ -35,8 +42,10 @@ def create_app(service: CaseLearn) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(coding_api.router)
+    app.include_router(tracker_api.router)
     app.include_router(pages.router)
     app.include_router(coding_pages.router)
+    app.include_router(tracker_pages.router)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]

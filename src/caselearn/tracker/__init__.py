@@ -1,0 +1,1 @@
+"""Action plans: RAG ratings, closing rules and plan spreadsheets. No database here."""

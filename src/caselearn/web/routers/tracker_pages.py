@@ -1,0 +1,177 @@
+"""Pages for action plans: a review's plan, the chief officers' portfolio, the SMART checker."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from caselearn.schemas import ActionCreate, ActionUpdate, ImpactCreate, ProgressCreate
+from caselearn.services import InvalidChange
+from caselearn.web.app import templates
+from caselearn.web.deps import Service
+
+router = APIRouter(include_in_schema=False)
+
+
+def _invalid(exc: ValidationError) -> InvalidChange:
+    return InvalidChange(
+        "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    )
+
+
+def _plan(review_id: int, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/reviews/{review_id}/plan{('#' + anchor) if anchor else ''}", 303)
+
+
+@router.get("/reviews/{review_id}/plan", response_class=HTMLResponse)
+def plan(request: Request, service: Service, review_id: int) -> HTMLResponse:
+    review = service.get_review(review_id)
+    return templates.TemplateResponse(
+        request,
+        "plan.html",
+        {
+            "review": review,
+            "recommendations": service.recommendations(review_id),
+            "codebook": service.codebook(),
+            "json_url": f"/api/reviews/{review_id}/recommendations",
+            "report": None,
+        },
+    )
+
+
+@router.post("/reviews/{review_id}/plan/import", response_class=HTMLResponse)
+async def import_plan(
+    request: Request,
+    service: Service,
+    review_id: int,
+    file: Annotated[UploadFile, File()],
+    dry_run: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    from caselearn.tracker.spreadsheet import PlanError
+
+    data = await file.read(service.settings.max_upload_bytes + 1)
+    try:
+        report = service.import_plan(
+            review_id, file.filename or "plan", data, dry_run=bool(dry_run), actor="web"
+        )
+    except PlanError as exc:
+        raise InvalidChange(str(exc)) from exc
+    review = service.get_review(review_id)
+    return templates.TemplateResponse(
+        request,
+        "plan.html",
+        {
+            "review": review,
+            "recommendations": service.recommendations(review_id),
+            "codebook": service.codebook(),
+            "json_url": f"/api/reviews/{review_id}/recommendations",
+            "report": report,
+        },
+    )
+
+
+@router.post("/recommendations/{recommendation_id}/actions")
+def add_action(
+    service: Service,
+    recommendation_id: int,
+    review_id: Annotated[int, Form()],
+    description: Annotated[str, Form()],
+    owner: Annotated[str, Form()] = "",
+    lead_agency: Annotated[str, Form()] = "",
+    due_on: Annotated[str, Form()] = "",
+):  # type: ignore[no-untyped-def]
+    try:
+        data = ActionCreate(
+            description=description,
+            owner=owner,
+            lead_agency=lead_agency,
+            due_on=dt.date.fromisoformat(due_on) if due_on else None,
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    except ValueError as exc:
+        raise InvalidChange(f"{due_on!r} is not a date (YYYY-MM-DD)") from exc
+    action = service.add_action(recommendation_id, data, actor="web")
+    return _plan(review_id, f"action-{action.id}")
+
+
+@router.post("/actions/{action_id}/update")
+async def update_action(request: Request, service: Service, action_id: int):  # type: ignore[no-untyped-def]
+    form = await request.form()
+    review_id = int(str(form.get("review_id", "0")))
+    fields = {}
+    for name in ("status", "rag_override", "rag_override_reason", "closed_reason"):
+        value = str(form.get(name, "")).strip()
+        if value:
+            fields[name] = value
+    if str(form.get("progress", "")).strip().isdigit():
+        fields["progress"] = int(str(form["progress"]))
+    try:
+        service.update_action(action_id, ActionUpdate(**fields), actor="web")
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    return _plan(review_id, f"action-{action_id}")
+
+
+@router.post("/actions/{action_id}/progress")
+def progress(
+    service: Service,
+    action_id: int,
+    review_id: Annotated[int, Form()],
+    text: Annotated[str, Form()],
+    progress: Annotated[str, Form()] = "",
+):  # type: ignore[no-untyped-def]
+    try:
+        data = ProgressCreate(text=text, progress=int(progress) if progress.isdigit() else None)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    service.add_progress(action_id, data, actor="web")
+    return _plan(review_id, f"action-{action_id}")
+
+
+@router.post("/actions/{action_id}/impact")
+def impact(
+    service: Service,
+    action_id: int,
+    review_id: Annotated[int, Form()],
+    kind: Annotated[str, Form()],
+    description: Annotated[str, Form()],
+    link: Annotated[str, Form()] = "",
+):  # type: ignore[no-untyped-def]
+    try:
+        data = ImpactCreate(kind=kind, description=description, link=link or None)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    service.add_impact(action_id, data, actor="web")
+    return _plan(review_id, f"action-{action_id}")
+
+
+@router.get("/portfolio", response_class=HTMLResponse)
+def portfolio(request: Request, service: Service) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        "portfolio.html",
+        {
+            "view": service.portfolio(),
+            "codebook": service.codebook(),
+            "json_url": "/api/portfolio",
+        },
+    )
+
+
+@router.get("/smart", response_class=HTMLResponse)
+def smart_form(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "smart.html", {"results": None, "text": ""})
+
+
+@router.post("/smart", response_class=HTMLResponse)
+def smart(request: Request, text: Annotated[str, Form()] = "") -> HTMLResponse:
+    from caselearn.web.routers.tracker_api import SmartRequest
+    from caselearn.web.routers.tracker_api import smart as check
+
+    results = check(SmartRequest(text=text))["recommendations"] if text.strip() else []
+    return templates.TemplateResponse(request, "smart.html", {"results": results, "text": text})
