@@ -143,7 +143,9 @@ def train(
 
 @app.command()
 def evaluate(
-    gold: Annotated[Path, typer.Option(help="Gold labels: {'documents': [{'file', 'codes'}]}.")],
+    gold: Annotated[
+        Path | None, typer.Option(help="Gold labels: {'documents': [{'file', 'codes'}]}.")
+    ] = None,
     documents: Annotated[Path | None, typer.Option(help="Folder holding the gold files.")] = None,
     cross_validate: Annotated[
         bool,
@@ -152,22 +154,49 @@ def evaluate(
             help="Leave one document out: code each by a model trained on the others.",
         ),
     ] = False,
+    redaction: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also score redaction on a set of passages with planted "
+            "identifiers (e.g. tests/redaction_set.json)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Precision, recall and F1 per code, micro and macro, beside a keyword baseline.
+    """Precision, recall and F1 per code, micro and macro, beside a keyword baseline; with
+    recommendations in the gold file, extraction and classification figures too; with
+    --redaction, redaction recall and precision.
 
     Example: caselearn evaluate --gold corpus/labels.json --cross-validate
     """
     service = open_app()
+    if gold is None and redaction is None:
+        fail("give --gold FILE, --redaction FILE or both")
+    result: dict = {}
     try:
-        result = service.evaluate(gold, documents, cross_validate=cross_validate)
+        if gold is not None:
+            result = service.evaluate(gold, documents, cross_validate=cross_validate)
+        if redaction is not None:
+            result["redaction"] = service.evaluate_redaction(redaction)
     except ValueError as exc:
         fail(str(exc))
         return
     if as_json:
         print_json(result)
         return
-    _print_evaluation(result)
+    if gold is not None:
+        _print_evaluation(result)
+    if "recommendations" in result:
+        figures = result["recommendations"]
+        console.print(
+            f"Recommendations: extraction {figures['extraction']}; classification "
+            f"{figures['classification']}; baseline {figures['baseline']}",
+            highlight=False,
+        )
+    if "redaction" in result:
+        from caselearn.redaction.evaluate import format_report
+
+        console.print(format_report(result["redaction"]), highlight=False)
 
 
 def _print_evaluation(result: dict) -> None:

@@ -39,6 +39,9 @@ def load_demo(
         result = service.ingest_path(path, review_id=review_id, actor="demo")
         if result.review_id:
             review_of_file[path.name] = result.review_id
+        if review_id and result.status == "ingested" and path.suffix in (".xlsx", ".csv"):
+            # An action plan spreadsheet also fills in its review's tracked plan.
+            service.import_plan(review_id, path.name, path.read_bytes(), actor="demo")
         results.append(result)
         if progress:
             progress(path, result)

@@ -799,12 +799,30 @@ class EvaluationMixin:
 
         gold_documents = load_gold(gold, documents)
         pages = document_pages(gold_documents, self.limits)  # type: ignore[attr-defined]
-        return evaluate(
+        result = evaluate(
             self.engine(),
             gold_documents,
             pages,  # type: ignore[attr-defined]
             cross_validate=cross_validate,
         )
+        entries = json.loads(gold.read_text(encoding="utf-8")).get("documents", [])
+        if any(entry.get("recommendations") for entry in entries):
+            from caselearn.recommendations.evaluate import evaluate_recommendations
+
+            folder = gold_documents[0].path.parent
+            figures = evaluate_recommendations(
+                str(gold), str(folder), learned=False, codebook=self.codebook()
+            )  # type: ignore[attr-defined]
+            result["recommendations"] = {
+                key: figures[key] for key in ("extraction", "classification", "baseline", "goals")
+            }
+        return result
+
+    def evaluate_redaction(self, labelled: Path) -> dict[str, Any]:
+        """Recall and precision of the redaction engine on passages with planted identifiers."""
+        from caselearn.redaction import evaluate_redaction
+
+        return evaluate_redaction(labelled)
 
     def train(
         self,

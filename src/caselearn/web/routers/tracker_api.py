@@ -91,7 +91,8 @@ def smart(data: SmartRequest) -> dict:
     """SMART check of pasted draft recommendations (each numbered one checked on its own)."""
     from caselearn.recommendations import extract_recommendations, smart_check
 
-    found = extract_recommendations([(1, data.text)])
+    # Pasted drafts are all recommendations: read them as a report's recommendations section.
+    found = extract_recommendations([(1, f"Recommendations\n\n{data.text}")])
     texts = [(r.number, r.text) for r in found if r.kind == "recommendation"] or [
         ("", data.text.strip())
     ]
