@@ -362,3 +362,58 @@ def plan_export(
         return
     output.write_bytes(data)
     console.print(f"Wrote {output}")
+
+
+survey_app = typer.Typer(help="The annual impact self-assessment.", no_args_is_help=True)
+app.add_typer(survey_app, name="survey")
+
+
+@survey_app.command("answer")
+def survey_answer(
+    committee: Annotated[str, typer.Option(help="The committee answering.")],
+    year: Annotated[int, typer.Option(help="The survey year.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help='JSON: {"targets": {code: answer}, "types": {...}, '
+            '"monitoring": [...], "dissemination": [...], '
+            '"evidence": "..."}'
+        ),
+    ],
+) -> None:
+    """Record a committee's annual answers (answers: substantial, some, dont_know, none).
+
+    Example: caselearn survey answer --committee "Riverside CPC" --year 2025 answers.json
+    """
+    import json
+
+    try:
+        answers = json.loads(file.read_text(encoding="utf-8"))
+        open_app().save_self_assessment(committee, year, answers, actor="cli")
+    except (OSError, ValueError, InvalidChange) as exc:
+        fail(f"{file}: {exc}")
+        return
+    console.print(f"Saved {year} answers for {committee}")
+
+
+@survey_app.command("tables")
+def survey_tables(
+    year: Annotated[int, typer.Option(help="The survey year.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The national frequency and percentage tables from every committee's answers.
+
+    Example: caselearn survey tables --year 2025 --json
+    """
+    view = open_app().survey_tables(year)
+    if as_json:
+        print_json(view)
+        return
+    console.print(f"{view['respondents']} committees answered in {year}")
+    for name, table in view["tables"].items():
+        rich_table = Table(title=name)
+        for column in table["columns"]:
+            rich_table.add_column(str(column) or "answer")
+        for row in table["rows"]:
+            rich_table.add_row(*[str(cell) for cell in row])
+        console.print(rich_table)

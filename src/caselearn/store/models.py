@@ -350,3 +350,19 @@ class ImpactEvidence(Base):
     actor: Mapped[str] = mapped_column(String(200), default="system")
 
     action: Mapped[Action] = relationship(back_populates="evidence")
+
+
+class SelfAssessment(Base):
+    """A committee's annual answers to the national survey on what changed practice."""
+
+    __tablename__ = "self_assessments"
+    __table_args__ = (UniqueConstraint("committee_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    submitted_by: Mapped[str] = mapped_column(String(200), default="system")
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    committee: Mapped[Committee] = relationship()

@@ -150,3 +150,33 @@ def export_plan(
     return Response(
         data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+class SelfAssessmentIn(BaseModel):
+    committee: str = Field(min_length=1, max_length=200)
+    year: int = Field(ge=2000, le=2100)
+    answers: dict
+
+
+@router.get("/self-assessment")
+def get_self_assessment(service: Service, committee: str, year: int) -> dict:
+    found = service.self_assessment(committee, year)
+    return found or {
+        "committee": committee,
+        "year": year,
+        "answers": None,
+        "questions": service.survey_questions(),
+    }
+
+
+@router.put("/self-assessment")
+def put_self_assessment(service: Service, data: SelfAssessmentIn) -> dict:
+    """A committee's annual answers: targets and types (substantial, some, dont_know, none),
+    monitoring and dissemination choices, evidence of change."""
+    return service.save_self_assessment(data.committee, data.year, data.answers, actor="api")
+
+
+@router.get("/self-assessment/national")
+def national_survey(service: Service, year: int) -> dict:
+    """The national tables for a year, aggregated from every committee's answers."""
+    return service.survey_tables(year)

@@ -175,3 +175,61 @@ def smart(request: Request, text: Annotated[str, Form()] = "") -> HTMLResponse:
 
     results = check(SmartRequest(text=text))["recommendations"] if text.strip() else []
     return templates.TemplateResponse(request, "smart.html", {"results": results, "text": text})
+
+
+@router.get("/self-assessment", response_class=HTMLResponse)
+def self_assessment_form(
+    request: Request,
+    service: Service,
+    committee: str = "",
+    year: int = dt.date.today().year,
+    saved: str = "",
+) -> HTMLResponse:
+    current = service.self_assessment(committee, year) if committee else None
+    return templates.TemplateResponse(
+        request,
+        "self_assessment.html",
+        {
+            "questions": service.survey_questions(),
+            "committee": committee,
+            "year": year,
+            "answers": (current or {}).get("answers") or {},
+            "committees": service.committees(),
+            "saved": bool(saved),
+            "json_url": "/api/self-assessment/national?year=" + str(year),
+        },
+    )
+
+
+@router.post("/self-assessment")
+async def save_self_assessment(request: Request, service: Service):  # type: ignore[no-untyped-def]
+    form = await request.form()
+    committee = str(form.get("committee", "")).strip()
+    year_text = str(form.get("year", ""))
+    if not committee or not year_text.isdigit():
+        raise InvalidChange("give the committee and the year")
+    answers: dict = {"targets": {}, "types": {}, "evidence": str(form.get("evidence", ""))}
+    for key, value in form.multi_items():
+        if key.startswith(("targets:", "types:")) and value:
+            group, code = key.split(":", 1)
+            answers[group][code] = str(value)
+    answers["monitoring"] = [str(v) for v in form.getlist("monitoring")]
+    answers["dissemination"] = [str(v) for v in form.getlist("dissemination")]
+    service.save_self_assessment(committee, int(year_text), answers, actor="web")
+    from urllib.parse import urlencode
+
+    query = urlencode({"committee": committee, "year": year_text, "saved": "1"})
+    return RedirectResponse(f"/self-assessment?{query}", status_code=303)
+
+
+@router.get("/self-assessment/national", response_class=HTMLResponse)
+def national(request: Request, service: Service, year: int = dt.date.today().year) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        "survey_national.html",
+        {
+            "view": service.survey_tables(year),
+            "year": year,
+            "json_url": f"/api/self-assessment/national?year={year}",
+        },
+    )
