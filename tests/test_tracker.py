@@ -329,3 +329,26 @@ def test_api_plan_routes(client):
         json={"text": "x x x", "pattern": "theme.recording"},
     )
     assert bad.status_code == 409
+
+
+def test_pages_correct_a_classification_and_check_an_uploaded_draft(client, service, plan_review):
+    review_id, recommendation_id = plan_review
+    response = client.post(
+        f"/recommendations/{recommendation_id}/classify",
+        data={
+            "target": ["rec_target.senior_managers"],
+            "type": ["rec_type.audit"],
+            "pattern": "rec_pattern.tools",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    corrected = next(r for r in service.recommendations(review_id) if r.id == recommendation_id)
+    assert (
+        corrected.target == ["rec_target.senior_managers"]
+        and corrected.pattern == "rec_pattern.tools"
+    )
+    assert {"target", "type", "pattern"} <= set(corrected.person_fields)
+    draft = b"Draft review\n\nRecommendations\n\n1. Improve practice.\n2. The CPC should audit 20 files by May 2026."
+    page = client.post("/smart", files={"file": ("draft.txt", draft)}, data={"text": ""})
+    assert page.status_code == 200 and page.text.count('class="smart-result"') == 2

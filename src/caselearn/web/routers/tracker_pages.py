@@ -99,6 +99,20 @@ def add_action(
     return _plan(review_id, f"action-{action.id}")
 
 
+@router.post("/recommendations/{recommendation_id}/classify")
+async def classify(request: Request, service: Service, recommendation_id: int):  # type: ignore[no-untyped-def]
+    from caselearn.schemas import RecommendationUpdate
+
+    form = await request.form()
+    change = RecommendationUpdate(
+        target=[str(v) for v in form.getlist("target")],
+        type=[str(v) for v in form.getlist("type")],
+        pattern=str(form.get("pattern") or "") or None,
+    )
+    row = service.update_recommendation(recommendation_id, change, actor="web")
+    return _plan(row.review_id, f"rec-{row.id}")
+
+
 @router.post("/actions/{action_id}/update")
 async def update_action(request: Request, service: Service, action_id: int):  # type: ignore[no-untyped-def]
     form = await request.form()
@@ -169,11 +183,26 @@ def smart_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/smart", response_class=HTMLResponse)
-def smart(request: Request, text: Annotated[str, Form()] = "") -> HTMLResponse:
+async def smart(
+    request: Request,
+    service: Service,
+    text: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> HTMLResponse:
     from caselearn.web.routers.tracker_api import SmartRequest
     from caselearn.web.routers.tracker_api import smart as check
 
-    results = check(SmartRequest(text=text))["recommendations"] if text.strip() else []
+    if file is not None and file.filename:
+        # A draft report: check the recommendations it contains.
+        from caselearn.ingest import IngestError, extract
+
+        data = await file.read(service.settings.max_upload_bytes + 1)
+        try:
+            document = extract(file.filename, data, service.limits)
+        except IngestError as exc:
+            raise InvalidChange(f"{file.filename}: {exc.message}") from exc
+        text = document.text.replace("\f", "\n")
+    results = check(SmartRequest(text=text[:100_000]))["recommendations"] if text.strip() else []
     return templates.TemplateResponse(request, "smart.html", {"results": results, "text": text})
 
 
