@@ -349,6 +349,9 @@ def test_pages_correct_a_classification_and_check_an_uploaded_draft(client, serv
         and corrected.pattern == "rec_pattern.tools"
     )
     assert {"target", "type", "pattern"} <= set(corrected.person_fields)
-    draft = b"Draft review\n\nRecommendations\n\n1. Improve practice.\n2. The CPC should audit 20 files by May 2026."
+    draft = (
+        b"Draft review\n\nRecommendations\n\n1. Improve practice.\n"
+        b"2. The CPC should audit 20 files by May 2026."
+    )
     page = client.post("/smart", files={"file": ("draft.txt", draft)}, data={"text": ""})
     assert page.status_code == 200 and page.text.count('class="smart-result"') == 2
