@@ -94,3 +94,21 @@ def store_snapshot(service: CaseLearn) -> dict[str, object]:
         else []
     )
     return {"counts": counts, "blobs": blobs}
+
+
+@pytest.fixture
+def live(service: CaseLearn):  # type: ignore[no-untyped-def]
+    """The web app served on loopback for a real browser (skipped without Chromium locally)."""
+    from caselearn.web.app import create_app
+    from tests.browser import LiveServer, require_browser
+
+    require_browser()
+    with LiveServer(create_app(service)) as server:
+        yield server
+
+
+@pytest.fixture
+def driver():  # type: ignore[no-untyped-def]
+    from tests.browser import chrome
+
+    yield from chrome(1280, 1000)

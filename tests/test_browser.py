@@ -7,23 +7,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from caselearn.web.app import create_app
 from tests import samples
-from tests.browser import SCREENSHOTS, LiveServer, axe_violations, chrome, require_browser
+from tests.browser import SCREENSHOTS, axe_violations, chrome
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live(service):
-    require_browser()
-    with LiveServer(create_app(service)) as server:
-        yield server
-
-
-@pytest.fixture
-def driver():
-    yield from chrome()
 
 
 def test_upload_through_the_form_then_list_and_open(live, driver, tmp_path):

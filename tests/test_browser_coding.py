@@ -7,8 +7,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from caselearn.web.app import create_app
-from tests.browser import SCREENSHOTS, LiveServer, axe_violations, chrome, require_browser
+from tests.browser import SCREENSHOTS, axe_violations
 from tests.test_coding_store import REPORT
 
 pytestmark = pytest.mark.browser
@@ -22,18 +21,6 @@ def wait_for_text(driver, element_id: str, text: str) -> None:
     WebDriverWait(
         driver, 10, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
     ).until(lambda d: text in d.find_element(By.ID, element_id).text)
-
-
-@pytest.fixture
-def live(service):
-    require_browser()
-    with LiveServer(create_app(service)) as server:
-        yield server
-
-
-@pytest.fixture
-def driver():
-    yield from chrome(1280, 1000)
 
 
 def test_review_page_shows_evidence_and_takes_decisions(live, driver, service):

@@ -8,22 +8,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from caselearn.schemas import RecommendationCreate
-from caselearn.web.app import create_app
-from tests.browser import LiveServer, axe_violations, chrome, require_browser
+from tests.browser import axe_violations
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live(service):
-    require_browser()
-    with LiveServer(create_app(service)) as server:
-        yield server
-
-
-@pytest.fixture
-def driver():
-    yield from chrome(1280, 1000)
 
 
 def _after_post(driver, old_url_part: str = "") -> None:

@@ -67,39 +67,18 @@ def smart(
 
     Example: caselearn smart "The CPC should audit 20 case files by March 2026 and report."
     """
-    from caselearn.recommendations import extract_recommendations, smart_check
+    from caselearn.ingest import IngestError
 
+    service = open_app()
     path = Path(text_or_file)
-    if len(text_or_file) < 300 and path.is_file():
-        from caselearn.ingest import IngestError, extract
-
-        try:
-            document = extract(path.name, path.read_bytes())
-        except IngestError as exc:
-            fail(f"{path}: {exc.message}")
-            return
-        found = extract_recommendations([(p.number, p.text) for p in document.pages])
-        texts = [(r.number, r.text) for r in found if r.kind == "recommendation"] or [
-            ("", document.text.strip())
-        ]
-    else:
-        texts = [("", text_or_file.strip())]
-    results = []
-    for number, text in texts:
-        check = smart_check(text)
-        results.append(
-            {
-                "number": number,
-                "text": text,
-                "score": check.score,
-                "missing": check.missing,
-                "advice": check.advice,
-                "criteria": [
-                    {"name": c.name, "met": c.met, "words": c.words, "advice": c.advice}
-                    for c in check.criteria
-                ],
-            }
-        )
+    try:
+        if len(text_or_file) < 300 and path.is_file():
+            results = service.check_draft_file(path.name, path.read_bytes())
+        else:
+            results = service.check_drafts(text_or_file)
+    except IngestError as exc:
+        fail(f"{path}: {exc.message}")
+        return
     if as_json:
         print_json({"recommendations": results})
         return

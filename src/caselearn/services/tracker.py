@@ -138,6 +138,26 @@ class TrackerMixin:
             )
             return [_recommendation_public(row, today) for row in rows]
 
+    def check_drafts(self, text: str) -> list[dict[str, Any]]:
+        """SMART check of draft recommendations: each numbered one on its own, or the whole
+        text as one recommendation when it has no list."""
+        from caselearn.recommendations import extract_recommendations, smart_check
+
+        # Drafts are all recommendations: read them as a report's recommendations section.
+        found = extract_recommendations([(1, f"Recommendations\n\n{text[:100_000]}")])
+        drafts = [(r.number, r.text) for r in found if r.kind == "recommendation"]
+        return [
+            {"number": number, "text": draft, **smart_check(draft).to_dict()}
+            for number, draft in (drafts or [("", text.strip())])
+            if draft
+        ]
+
+    def check_draft_file(self, filename: str, data: bytes) -> list[dict[str, Any]]:
+        from caselearn.ingest import extract
+
+        document = extract(filename, data, self.limits)  # type: ignore[attr-defined]
+        return self.check_drafts(document.text.replace("\f", "\n"))
+
     def add_recommendation(
         self, review_id: int, data: RecommendationCreate, *, actor: str = "system"
     ) -> RecommendationPublic:

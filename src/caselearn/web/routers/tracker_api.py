@@ -87,30 +87,9 @@ def portfolio(service: Service) -> dict:
 
 
 @router.post("/smart")
-def smart(data: SmartRequest) -> dict:
+def smart(service: Service, data: SmartRequest) -> dict:
     """SMART check of pasted draft recommendations (each numbered one checked on its own)."""
-    from caselearn.recommendations import extract_recommendations, smart_check
-
-    # Pasted drafts are all recommendations: read them as a report's recommendations section.
-    found = extract_recommendations([(1, f"Recommendations\n\n{data.text}")])
-    texts = [(r.number, r.text) for r in found if r.kind == "recommendation"] or [
-        ("", data.text.strip())
-    ]
-    return {"recommendations": [_smart(number, text, smart_check(text)) for number, text in texts]}
-
-
-def _smart(number: str, text: str, check) -> dict:  # type: ignore[no-untyped-def]
-    return {
-        "number": number,
-        "text": text,
-        "score": check.score,
-        "missing": check.missing,
-        "advice": check.advice,
-        "criteria": [
-            {"name": c.name, "met": c.met, "words": c.words, "advice": c.advice}
-            for c in check.criteria
-        ],
-    }
+    return {"recommendations": service.check_drafts(data.text)}
 
 
 @router.post("/reviews/{review_id}/plan/import")

@@ -189,20 +189,16 @@ async def smart(
     text: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> HTMLResponse:
-    from caselearn.web.routers.tracker_api import SmartRequest
-    from caselearn.web.routers.tracker_api import smart as check
+    from caselearn.ingest import IngestError
 
     if file is not None and file.filename:
-        # A draft report: check the recommendations it contains.
-        from caselearn.ingest import IngestError, extract
-
         data = await file.read(service.settings.max_upload_bytes + 1)
         try:
-            document = extract(file.filename, data, service.limits)
+            results = service.check_draft_file(file.filename, data)
         except IngestError as exc:
             raise InvalidChange(f"{file.filename}: {exc.message}") from exc
-        text = document.text.replace("\f", "\n")
-    results = check(SmartRequest(text=text[:100_000]))["recommendations"] if text.strip() else []
+    else:
+        results = service.check_drafts(text) if text.strip() else []
     return templates.TemplateResponse(request, "smart.html", {"results": results, "text": text})
 
 
