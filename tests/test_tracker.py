@@ -355,3 +355,39 @@ def test_pages_correct_a_classification_and_check_an_uploaded_draft(client, serv
     )
     page = client.post("/smart", files={"file": ("draft.txt", draft)}, data={"text": ""})
     assert page.status_code == 200 and page.text.count('class="smart-result"') == 2
+
+
+def test_a_five_thousand_word_recommendation_is_kept_and_judged_unrealistic(service, plan_review):
+    review_id, _ = plan_review
+    text = "The CPC should review practice across every agency and improve it. " * 500
+    stored = service.add_recommendation(review_id, RecommendationCreate(text=text, number="99"))
+    assert len(stored.text) == len(text)
+    assert "realistic" in stored.smart["missing"]
+
+
+def test_plan_import_in_the_browser(live, driver, service, plan_review, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    review_id, _ = plan_review
+    plan = tmp_path / "plan.csv"
+    plan.write_text(
+        "Rec No,Recommendation,Action,Owner,Due date\n"
+        "5,Train staff,Deliver training,L&D lead,31/12/2025\n"
+        "5,Train staff,Evaluate it,L&D lead,someday\n"
+    )
+    driver.get(f"{live.url}/reviews/{review_id}/plan")
+    driver.find_element(By.ID, "plan-file").send_keys(str(plan))
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/plan/import'] button").click()
+    WebDriverWait(driver, 10).until(lambda d: "dry run" in d.find_element(By.TAG_NAME, "body").text)
+    notice = driver.find_element(By.CSS_SELECTOR, "[role=status]").text
+    assert "1 rows read" in notice and "Row 3" in notice
+    assert not any(r.number == "5" for r in service.recommendations(review_id))
+    driver.find_element(By.ID, "plan-file").send_keys(str(plan))
+    driver.find_element(By.ID, "dry-run").click()
+    driver.find_element(By.CSS_SELECTOR, "form[action$='/plan/import'] button").click()
+    WebDriverWait(driver, 10).until(
+        lambda d: "stored" in d.find_element(By.CSS_SELECTOR, "[role=status]").text
+    )
+    imported = next(r for r in service.recommendations(review_id) if r.number == "5")
+    assert [a.description for a in imported.actions] == ["Deliver training"]

@@ -345,7 +345,7 @@ class ActionPublic(BaseModel):
 
 
 class RecommendationCreate(BaseModel):
-    text: str = Field(min_length=3, max_length=20000)
+    text: str = Field(min_length=3, max_length=100_000)
     number: str = Field(default="", max_length=20)
     kind: Literal["recommendation", "finding"] = "recommendation"
     target: list[str] | None = None
@@ -356,7 +356,7 @@ class RecommendationCreate(BaseModel):
 class RecommendationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str | None = Field(default=None, min_length=3, max_length=20000)
+    text: str | None = Field(default=None, min_length=3, max_length=100_000)
     number: str | None = Field(default=None, max_length=20)
     target: list[str] | None = None
     type: list[str] | None = None
