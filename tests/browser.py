@@ -99,3 +99,13 @@ def axe_violations(driver) -> list[dict]:  # type: ignore[no-untyped-def]
         "help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))));"
     )
     return result
+
+
+def wait(driver, seconds: float = 10):  # type: ignore[no-untyped-def]
+    """Wait for a condition across a page load: the old page's elements go stale meanwhile."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(
+        driver, seconds, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+    )

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from tests import samples
-from tests.browser import SCREENSHOTS, axe_violations, chrome
+from tests.browser import SCREENSHOTS, axe_violations, chrome, wait
 
 pytestmark = pytest.mark.browser
 
@@ -54,9 +54,8 @@ def test_filter_by_type_narrows_the_list(live, driver, service):
 
     Select(driver.find_element(By.ID, "type")).select_by_value("icr")
     driver.find_element(By.CSS_SELECTOR, ".filters button").click()
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, 10).until(lambda d: "type=icr" in d.current_url)
+    wait(driver).until(lambda d: "type=icr" in d.current_url)
     assert "1 review matches" in driver.find_element(By.CSS_SELECTOR, "[role=status]").text
 
 
@@ -66,16 +65,15 @@ def test_register_and_edit_a_review_by_keyboard(live, driver):
     committee = driver.find_element(By.ID, "committee")
     committee.send_keys("Riverside Child Protection Committee")
     committee.send_keys(Keys.ENTER)
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, 10).until(lambda d: not d.current_url.endswith("/reviews/new"))
+    wait(driver).until(lambda d: not d.current_url.endswith("/reviews/new"))
     assert driver.find_element(By.TAG_NAME, "h1").text == "Initial Case Review: Child M"
     driver.find_element(By.PARTIAL_LINK_TEXT, "Edit the record").click()
     year = driver.find_element(By.ID, "year")
     year.clear()
     year.send_keys("2025")
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(lambda d: not d.current_url.endswith("/edit"))
+    wait(driver).until(lambda d: not d.current_url.endswith("/edit"))
     assert "2025" in driver.find_element(By.CSS_SELECTOR, ".facts").text
 
 

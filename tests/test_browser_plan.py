@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from caselearn.schemas import RecommendationCreate
-from tests.browser import axe_violations
+from tests.browser import axe_violations, wait
 
 pytestmark = pytest.mark.browser
-
-
-def _after_post(driver, old_url_part: str = "") -> None:
-    WebDriverWait(driver, 10).until(
-        lambda d: d.execute_script("return document.readyState") == "complete"
-    )
 
 
 def test_plan_action_from_creation_to_evidenced_close(live, driver, service):
@@ -41,7 +35,7 @@ def test_plan_action_from_creation_to_evidenced_close(live, driver, service):
     driver.find_element(
         By.CSS_SELECTOR, f"form[action='/recommendations/{rec.id}/actions'] button"
     ).click()
-    WebDriverWait(driver, 10).until(lambda d: "#action-" in d.current_url)
+    wait(driver).until(lambda d: "#action-" in d.current_url)
     action = service.recommendations(review.id)[0].actions[0]
     assert driver.find_element(By.ID, f"action-{action.id}").text.startswith("Audit 20 case files")
 
@@ -53,16 +47,14 @@ def test_plan_action_from_creation_to_evidenced_close(live, driver, service):
     driver.find_element(
         By.CSS_SELECTOR, f"form[action='/actions/{action.id}/impact'] button"
     ).click()
-    WebDriverWait(driver, 10).until(
-        lambda d: service.recommendations(review.id)[0].actions[0].evidence
-    )
+    wait(driver).until(lambda d: service.recommendations(review.id)[0].actions[0].evidence)
     driver.get(f"{live.url}/reviews/{review.id}/plan")
     driver.find_element(
         By.XPATH, f"//summary[normalize-space(.)='Update action {action.id}']"
     ).click()
     Select(driver.find_element(By.ID, f"st-{action.id}")).select_by_value("completed")
     driver.find_element(By.XPATH, f"//button[normalize-space(.)='Save action {action.id}']").click()
-    WebDriverWait(driver, 10).until(
+    wait(driver).until(
         lambda d: service.recommendations(review.id)[0].actions[0].status == "completed"
     )
     assert "GREEN" in driver.find_element(By.ID, f"action-{action.id}").text
@@ -75,7 +67,7 @@ def test_smart_checker_and_portfolio(live, driver):
         "1. Improve practice.\n2. The CPC should audit 20 case files by March 2026 and report."
     )
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".smart-result"))
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".smart-result"))
     results = driver.find_elements(By.CSS_SELECTOR, ".smart-result")
     assert len(results) == 2 and "Missing" in results[0].text
     assert axe_violations(driver) == []

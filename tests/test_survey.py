@@ -6,13 +6,12 @@ import json
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 from typer.testing import CliRunner
 
 from caselearn.cli import app
 from caselearn.services import InvalidChange
 from caselearn.web.app import create_app
-from tests.browser import LiveServer, axe_violations, chrome, require_browser
+from tests.browser import LiveServer, axe_violations, chrome, require_browser, wait
 
 
 def answers(training: str, national: str) -> dict:
@@ -100,7 +99,7 @@ def test_committee_answers_in_the_browser(service):
             driver.find_element(By.ID, "types-rec_type.training-substantial").click()
             driver.find_element(By.ID, "monitoring-rag").click()
             driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-            WebDriverWait(driver, 10).until(lambda d: "saved=1" in d.current_url)
+            wait(driver).until(lambda d: "saved=1" in d.current_url)
             assert (
                 "Saved the 2025 answers"
                 in driver.find_element(By.CSS_SELECTOR, "[role=status]").text

@@ -23,6 +23,7 @@ from caselearn.schemas import (
 from caselearn.services import InvalidChange
 from caselearn.tracker.rag import computed_rag
 from caselearn.tracker.spreadsheet import PlanError, parse_date, parse_plan
+from tests.browser import wait
 
 TODAY = dt.date(2025, 6, 1)
 
@@ -367,7 +368,6 @@ def test_a_five_thousand_word_recommendation_is_kept_and_judged_unrealistic(serv
 
 def test_plan_import_in_the_browser(live, driver, service, plan_review, tmp_path):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     review_id, _ = plan_review
     plan = tmp_path / "plan.csv"
@@ -379,15 +379,13 @@ def test_plan_import_in_the_browser(live, driver, service, plan_review, tmp_path
     driver.get(f"{live.url}/reviews/{review_id}/plan")
     driver.find_element(By.ID, "plan-file").send_keys(str(plan))
     driver.find_element(By.CSS_SELECTOR, "form[action$='/plan/import'] button").click()
-    WebDriverWait(driver, 10).until(lambda d: "dry run" in d.find_element(By.TAG_NAME, "body").text)
+    wait(driver).until(lambda d: "dry run" in d.find_element(By.TAG_NAME, "body").text)
     notice = driver.find_element(By.CSS_SELECTOR, "[role=status]").text
     assert "1 rows read" in notice and "Row 3" in notice
     assert not any(r.number == "5" for r in service.recommendations(review_id))
     driver.find_element(By.ID, "plan-file").send_keys(str(plan))
     driver.find_element(By.ID, "dry-run").click()
     driver.find_element(By.CSS_SELECTOR, "form[action$='/plan/import'] button").click()
-    WebDriverWait(driver, 10).until(
-        lambda d: "stored" in d.find_element(By.CSS_SELECTOR, "[role=status]").text
-    )
+    wait(driver).until(lambda d: "stored" in d.find_element(By.CSS_SELECTOR, "[role=status]").text)
     imported = next(r for r in service.recommendations(review_id) if r.number == "5")
     assert [a.description for a in imported.actions] == ["Deliver training"]
