@@ -207,9 +207,10 @@ def self_assessment_form(
     request: Request,
     service: Service,
     committee: str = "",
-    year: int = dt.date.today().year,
+    year: int | None = None,
     saved: str = "",
 ) -> HTMLResponse:
+    year = year or dt.date.today().year
     current = service.self_assessment(committee, year) if committee else None
     return templates.TemplateResponse(
         request,
@@ -248,7 +249,8 @@ async def save_self_assessment(request: Request, service: Service):  # type: ign
 
 
 @router.get("/self-assessment/national", response_class=HTMLResponse)
-def national(request: Request, service: Service, year: int = dt.date.today().year) -> HTMLResponse:
+def national(request: Request, service: Service, year: int | None = None) -> HTMLResponse:
+    year = year or dt.date.today().year
     return templates.TemplateResponse(
         request,
         "survey_national.html",
