@@ -504,15 +504,22 @@ def export_codes(
     review: Annotated[
         list[int] | None, typer.Option("--review", help="Only these reviews.")
     ] = None,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Replace names, addresses, dates of birth and identifiers in every text.",
+        ),
+    ] = False,
 ) -> None:
     """Export every code with its evidence: CSV/XLSX tables, or a REFI-QDA project for NVivo,
     ATLAS.ti and MAXQDA.
 
-    Example: caselearn export-codes --format qdpx -o reviews.qdpx
+    Example: caselearn export-codes --format qdpx --redact -o reviews.qdpx
     """
     service = open_app()
     try:
-        data = service.export_codes(fmt, review or None)
+        data = service.export_codes(fmt, review or None, redact=redact)
     except ValueError as exc:
         fail(str(exc))
         return

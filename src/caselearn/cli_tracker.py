@@ -329,13 +329,14 @@ def plan_export(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
     fmt: Annotated[str, typer.Option("--format", help="xlsx or csv.")] = "xlsx",
     review: Annotated[int | None, typer.Option(help="One review's plan (default: all).")] = None,
+    redact: Annotated[bool, typer.Option("--redact", help="Replace personal identifiers.")] = False,
 ) -> None:
     """Export one plan or the whole portfolio.
 
     Example: caselearn plan export --format xlsx -o portfolio.xlsx
     """
     try:
-        data = open_app().export_plan(fmt, review)
+        data = open_app().export_plan(fmt, review, redact=redact)
     except ValueError as exc:
         fail(str(exc))
         return

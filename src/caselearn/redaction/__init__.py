@@ -25,6 +25,7 @@ __all__ = [
     "find_identifiers",
     "redact",
     "redact_text",
+    "translate_offset",
 ]
 
 
@@ -136,3 +137,17 @@ def evaluate_redaction(path=None, **kwargs) -> dict:
     from .evaluate import evaluate_redaction as _evaluate
 
     return _evaluate(path, **kwargs)
+
+
+def translate_offset(result: RedactionResult, offset: int) -> int:
+    """Where a character offset of the original text lands in the redacted text, so passages
+    (evidence, codings) can follow their text through redaction. An offset inside a replaced
+    span lands on the edge of its replacement."""
+    shift = 0
+    for span, new_start, new_end in result.mapping:
+        if offset < span.start:
+            break
+        if offset < span.end:
+            return new_start if offset == span.start else new_end
+        shift = new_end - span.end
+    return offset + shift

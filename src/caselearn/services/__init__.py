@@ -495,6 +495,16 @@ class CaseLearn(CodingMixin, EvaluationMixin, InterchangeMixin, TrackerMixin, Su
                 for p in q.pages_of(session, document_id)
             ]
 
+    def document_text(self, document_id: int, *, redact: bool = False) -> str:
+        """The document's stored text, pages separated by form feeds; with ``redact``, with
+        names, addresses, dates of birth and identifiers replaced."""
+        text = "\f".join(page.text for page in self.document_pages(document_id))
+        if redact:
+            from caselearn.redaction import redact_text
+
+            return redact_text(text)
+        return text
+
     def document_original(self, document_id: int) -> tuple[DocumentPublic, bytes]:
         document = self.get_document(document_id)
         return document, self.blobs.get(document.sha256)

@@ -20,6 +20,8 @@ from caselearn.interchange.refi import (
     qdc_to_codes,
     qdpx_to_project,
 )
+from caselearn.redaction import redact as redact_identifiers
+from caselearn.redaction import redact_text, translate_offset
 from caselearn.store import queries as q
 from caselearn.store.models import CodeAssignment, Document, EvidencePassage, Review
 
@@ -82,7 +84,9 @@ class InterchangeMixin:
             actor=actor,
         )
 
-    def code_rows(self, review_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    def code_rows(
+        self, review_ids: list[int] | None = None, *, redact: bool = False
+    ) -> list[dict[str, Any]]:
         """One row per code and passage (a code without passages gives one row)."""
         book = self.codebook()  # type: ignore[attr-defined]
         rows = []
@@ -115,12 +119,21 @@ class InterchangeMixin:
                 passages = assignment.evidence or [None]
                 for passage in passages:
                     rows.append({**base, **_passage_fields(passage, filenames)})
+        if redact:
+            for row in rows:
+                for key in ("review_title", "text", "filename"):
+                    if row.get(key):
+                        row[key] = redact_text(row[key])
         return rows
 
-    def export_codes(self, fmt: str, review_ids: list[int] | None = None) -> bytes:
+    def export_codes(
+        self, fmt: str, review_ids: list[int] | None = None, *, redact: bool = False
+    ) -> bytes:
+        """Every code with its evidence; with ``redact``, names, addresses, dates of birth and
+        identifiers are replaced in every text that leaves the system."""
         if fmt == "qdpx":
-            return self.export_project_qdpx(review_ids)
-        rows = self.code_rows(review_ids)
+            return self.export_project_qdpx(review_ids, redact=redact)
+        rows = self.code_rows(review_ids, redact=redact)
         if fmt == "csv":
             buffer = io.StringIO()
             writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
@@ -142,7 +155,9 @@ class InterchangeMixin:
             return output.getvalue()
         raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or qdpx")
 
-    def export_project_qdpx(self, review_ids: list[int] | None = None) -> bytes:
+    def export_project_qdpx(
+        self, review_ids: list[int] | None = None, *, redact: bool = False
+    ) -> bytes:
         """Each stored document as a source; every code that is not rejected, with its
         passages, as codings (document-level offsets = page offset + passage offset)."""
         book = self.codebook()  # type: ignore[attr-defined]
@@ -174,10 +189,11 @@ class InterchangeMixin:
                     QdaCoding(assignment.code, start, start + (passage.end - passage.start), coder)
                 )
             sources = [
-                QdaDocument(
+                _source(
                     f"Review {d.review_id} - {d.filename}",
                     "\f".join(p.text for p in d.pages),
                     by_document.get(d.id, []),
+                    redact,
                 )
                 for d in documents
             ]
@@ -258,6 +274,19 @@ class InterchangeMixin:
                     after={"codings": len(source.codings), "coder": coder},
                 )
         return counts
+
+
+def _source(name: str, text: str, codings: list[QdaCoding], redact: bool) -> QdaDocument:
+    if not redact:
+        return QdaDocument(name, text, codings)
+    result = redact_identifiers(text)
+    moved = []
+    for coding in codings:
+        start = translate_offset(result, coding.start)
+        end = translate_offset(result, coding.end)
+        if end > start:
+            moved.append(QdaCoding(coding.code_id, start, end, coding.coder))
+    return QdaDocument(redact_text(name), result.text, moved)
 
 
 def _page_at(document: Document, offset: int):  # type: ignore[no-untyped-def]

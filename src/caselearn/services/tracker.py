@@ -589,10 +589,23 @@ class TrackerMixin:
                     )
             return rows
 
-    def export_plan(self, fmt: str, review_id: int | None = None) -> bytes:
+    def export_plan(self, fmt: str, review_id: int | None = None, *, redact: bool = False) -> bytes:
+        from caselearn.redaction import redact_text
         from caselearn.services.interchange import _cell
 
         rows = self.plan_rows(review_id)
+        if redact:
+            for row in rows:
+                for key in (
+                    "review_title",
+                    "recommendation",
+                    "action",
+                    "owner",
+                    "latest_update",
+                    "impact_evidence",
+                ):
+                    if row.get(key):
+                        row[key] = redact_text(str(row[key]))
         if fmt == "csv":
             buffer = io.StringIO()
             writer = csv.DictWriter(buffer, fieldnames=PLAN_COLUMNS)

@@ -95,6 +95,24 @@ def document_original(service: Service, document_id: int) -> Response:
     )
 
 
+@router.get("/documents/{document_id}/text")
+def document_text(
+    service: Service,
+    document_id: int,
+    redact: Annotated[
+        bool, Query(description="Replace names, addresses, dates of birth and identifiers.")
+    ] = False,
+) -> Response:
+    """The stored text as plain text (pages separated by form feeds), optionally redacted."""
+    document = service.get_document(document_id)
+    name = document.filename.rsplit(".", 1)[0] + (".redacted" if redact else "") + ".txt"
+    return Response(
+        service.document_text(document_id, redact=redact),
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": _attachment(name)},
+    )
+
+
 @router.get("/committees")
 def committees(service: Service) -> dict:
     return {"committees": service.committees()}

@@ -122,9 +122,11 @@ def export_codes(
     service: Service,
     format: Annotated[str, Query(pattern="^(csv|xlsx|qdpx)$")] = "csv",
     review: Annotated[list[int] | None, Query()] = None,
+    redact: bool = False,
 ) -> Response:
-    """Every code with its evidence as CSV or XLSX, or a REFI-QDA project (.qdpx)."""
-    data = service.export_codes(format, review or None)
+    """Every code with its evidence as CSV or XLSX, or a REFI-QDA project (.qdpx); with
+    redact=true, personal identifiers are replaced in every text."""
+    data = service.export_codes(format, review or None, redact=redact)
     return Response(
         data,
         media_type=EXPORT_TYPES[format],

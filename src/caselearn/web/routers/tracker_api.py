@@ -118,8 +118,9 @@ def export_plan(
     service: Service,
     format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "xlsx",
     review: Annotated[int | None, Query()] = None,
+    redact: bool = False,
 ) -> Response:
-    data = service.export_plan(format, review)
+    data = service.export_plan(format, review, redact=redact)
     media = (
         "text/csv; charset=utf-8"
         if format == "csv"
