@@ -18,7 +18,6 @@ REVIEW_TYPES = (
     "overview",
     "other",
 )
-DOCUMENT_KINDS = ("report", "executive_summary", "briefing", "action_plan", "notification", "other")
 
 # Each type's telling phrases. Phrases in the title count far more than phrases in the body,
 # and the first pages more than the rest: a report names its own type early.

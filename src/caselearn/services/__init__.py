@@ -509,20 +509,6 @@ class CaseLearn(CodingMixin, EvaluationMixin, InterchangeMixin, TrackerMixin, Su
         document = self.get_document(document_id)
         return document, self.blobs.get(document.sha256)
 
-    def recent_ingest_events(self, limit: int = 100) -> list[dict[str, Any]]:
-        with self.db.session() as session:
-            return [
-                {
-                    "at": e.at,
-                    "filename": e.filename,
-                    "status": e.status,
-                    "message": e.message,
-                    "review_id": e.review_id,
-                    "document_id": e.document_id,
-                }
-                for e in q.ingest_events(session, limit)
-            ]
-
     @staticmethod
     def _review(session, review_id: int) -> Review:  # type: ignore[no-untyped-def]
         review = q.review_by_id(session, review_id)

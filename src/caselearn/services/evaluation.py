@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from caselearn.codebook import DOCUMENT_CATEGORIES
-from caselearn.coding.engine import CodingEngine, LinearModel
-from caselearn.coding.evaluation import Report, keyword_baseline, score
+from caselearn.coding.engine import CodingEngine
+from caselearn.coding.evaluation import keyword_baseline, score
 from caselearn.coding.facts import code_with_facts
 from caselearn.coding.training import Example, examples_for_document, fit
 from caselearn.ingest import IngestError, Limits, extract
@@ -136,16 +136,3 @@ def evaluate(
 def _present(engine: CodingEngine, pages: list[tuple[int, str]]) -> set[str]:
     coding, _facts = code_with_facts(engine, pages)
     return {result.code for result in coding.present}
-
-
-def train_model(
-    engine: CodingEngine,
-    documents: list[GoldDocument],
-    pages: dict[str, list[tuple[int, str]]],
-    extra: list[Example] | None = None,
-) -> LinearModel:
-    return fit(training_examples(engine, documents, pages) + list(extra or []))
-
-
-def report_table(report: Report) -> list[tuple[str, float, float, float, int]]:
-    return [(c, s.precision, s.recall, s.f1, s.support) for c, s in sorted(report.codes.items())]

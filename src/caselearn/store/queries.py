@@ -192,7 +192,3 @@ def review_history(session: Session, review_id: int) -> list[HistoryEntry]:
             .order_by(HistoryEntry.id)
         )
     )
-
-
-def ingest_events(session: Session, limit: int = 100) -> list[IngestEvent]:
-    return list(session.scalars(select(IngestEvent).order_by(IngestEvent.id.desc()).limit(limit)))
