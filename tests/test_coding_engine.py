@@ -183,6 +183,6 @@ def test_agreement_statistics_match_hand_computation():
     # 10 items: both 3, only A 1, only B 1, neither 5.
     assert cohen_kappa(3, 1, 1, 5) == pytest.approx((0.8 - 0.52) / 0.48)
     assert krippendorff_alpha_binary(3, 1, 1, 5) == pytest.approx(1 - 19 * 2 / (8 * 12), rel=1e-6)
-    assert cohen_kappa(0, 0, 0, 10) is None or cohen_kappa(0, 0, 0, 10) == 1.0
+    assert cohen_kappa(0, 0, 0, 10) == 1.0  # both coders agree the code is absent everywhere
     per_code, overall = compare({1: {"x"}, 2: set()}, {1: {"x"}, 2: {"x"}}, ["x"])
     assert per_code[0].both == 1 and per_code[0].only_b == 1 and overall.f1 == pytest.approx(2 / 3)

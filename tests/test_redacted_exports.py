@@ -30,7 +30,7 @@ def test_document_text_redacted(service, client):
 
 
 def test_code_exports_redacted_and_codings_follow_their_text(service):
-    document_id = _ingest_planted(service)
+    _ingest_planted(service)
     rows = list(
         csv.DictReader(io.StringIO(service.export_codes("csv", redact=True).decode("utf-8-sig")))
     )
@@ -51,7 +51,6 @@ def test_code_exports_redacted_and_codings_follow_their_text(service):
         )
         changed += moved != original
     assert changed >= 1
-    assert document_id
 
 
 def test_plan_export_redacted(service):

@@ -67,6 +67,18 @@ class Evidence:
     def to_dict(self) -> dict:
         return {"page": self.page, "start": self.start, "end": self.end, "text": self.text}
 
+    @classmethod
+    def of(cls, sentence: Sentence, score: float | None = None) -> Evidence:
+        """A whole sentence as evidence, scored by its weight unless a score is given."""
+        return cls(
+            sentence.page,
+            sentence.start,
+            sentence.end,
+            sentence.text,
+            sentence.weight if score is None else score,
+            sentence.section.kind,
+        )
+
 
 @dataclass
 class CodeResult:
@@ -279,21 +291,11 @@ class CodingEngine:
             if (sentence.page, sentence.start) in used:
                 continue
             used.add((sentence.page, sentence.start))
-            evidence.append(
-                Evidence(
-                    sentence.page,
-                    sentence.start,
-                    sentence.end,
-                    sentence.text,
-                    sentence.weight,
-                    sentence.section.kind,
-                )
-            )
+            evidence.append(Evidence.of(sentence))
             if len(evidence) == MAX_EVIDENCE:
                 break
         negated_evidence = [
-            Evidence(s.page, s.start, s.end, s.text, s.weight, s.section.kind)
-            for s, _status, _phrase, _a, _b in negated[:MAX_EVIDENCE]
+            Evidence.of(s) for s, _status, _phrase, _a, _b in negated[:MAX_EVIDENCE]
         ]
         return features, evidence, negated_evidence
 
@@ -302,14 +304,7 @@ class CodingEngine:
             return []
         order = np.argsort(-similarity[:, index])[:MAX_EVIDENCE]
         return [
-            Evidence(
-                sentences[i].page,
-                sentences[i].start,
-                sentences[i].end,
-                sentences[i].text,
-                float(similarity[i, index]),
-                sentences[i].section.kind,
-            )
+            Evidence.of(sentences[i], float(similarity[i, index]))
             for i in order
             if similarity[i, index] > 0.3
         ]

@@ -199,14 +199,7 @@ def age_band(years: float | None) -> str:
 
 
 def _evidence(sentence: Sentence) -> Evidence:
-    return Evidence(
-        sentence.page,
-        sentence.start,
-        sentence.end,
-        sentence.text,
-        sentence.weight,
-        sentence.section.kind,
-    )
+    return Evidence.of(sentence)
 
 
 def extract_facts(

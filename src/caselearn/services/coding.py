@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,14 @@ from caselearn.store.models import (
 )
 
 _ENGINES: dict[tuple[str, str], CodingEngine] = {}
+
+
+@lru_cache(maxsize=8)
+def _read_model(path: Path, name: str, _mtime_ns: int) -> tuple[LinearModel, str]:
+    data = path.read_bytes()
+    return LinearModel.from_dict(json.loads(data)), f"{name}:{sha256_of(data)[:10]}"
+
+
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "coding" / "default_model.json"
 REVIEW_FACTS = ("proceeded", "decision_rationale")
 
@@ -63,10 +72,11 @@ class CodingMixin:
         return self.settings.home / "models" / "coder.json"  # type: ignore[attr-defined]
 
     def load_model(self) -> tuple[LinearModel | None, str]:
+        """The trained model under home, else the shipped one; read again only when the file
+        changes (every ingest asks)."""
         for path, name in ((self.model_path(), "trained"), (DEFAULT_MODEL, "default")):
             if path.exists():
-                data = json.loads(path.read_text(encoding="utf-8"))
-                return LinearModel.from_dict(data), f"{name}:{sha256_of(path.read_bytes())[:10]}"
+                return _read_model(path, name, path.stat().st_mtime_ns)
         return None, "rule"
 
     def engine(self) -> CodingEngine:
@@ -189,7 +199,9 @@ class CodingMixin:
                 per_document[doc_id] = engine.code_pages(pages)
         with self.db.session() as session:  # type: ignore[attr-defined]
             review = self._review(session, review_id)  # type: ignore[attr-defined]
-            self._store_coding(session, review, per_document, facts, actor)
+            self._store_coding(
+                session, review, per_document, facts, actor, engine, main.id if main else None
+            )
             if main is not None:
                 self.store_recommendations(session, review, main.id, texts[main.id])  # type: ignore[attr-defined]
         return self.review_coding(review_id)
@@ -201,8 +213,9 @@ class CodingMixin:
         per_document: dict[int, DocumentCoding],
         facts: ReviewFacts | None,
         actor: str,
+        engine: CodingEngine,
+        main_document_id: int | None,
     ) -> None:
-        engine = self.engine()
         codable = {d: c for d, c in per_document.items() if c.status == "coded"}
         status = "coded" if codable else "could_not_code"
         messages = sorted({c.message for c in per_document.values() if c.message})
@@ -267,8 +280,9 @@ class CodingMixin:
                     before={"code": code, "review_id": review.id},
                 )
                 session.delete(assignment)
-        if facts is not None and status == "coded":
-            self._store_facts(session, review, facts, _main_document_id(per_document, facts))
+        if facts is not None and main_document_id is not None and status == "coded":
+            # The facts were read from the main document; their evidence points into it.
+            self._store_facts(session, review, facts, main_document_id)
         review.coding_status = status
         review.coded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         run.present_count = len(merged)
@@ -403,25 +417,7 @@ class CodingMixin:
             self._review(session, review_id)  # type: ignore[attr-defined]
             start, end = self._locate(session, review_id, data)
             text = self._passage(session, review_id, data.document_id, data.page, start, end)
-            assignment = session.scalar(
-                select(CodeAssignment).where(
-                    CodeAssignment.review_id == review_id,
-                    CodeAssignment.code == data.code,
-                    CodeAssignment.coder == "",
-                )
-            )
-            before = {"status": assignment.status} if assignment else None
-            if assignment is None:
-                assignment = CodeAssignment(
-                    review_id=review_id,
-                    code=data.code,
-                    coder="",
-                    status="accepted",
-                    origin="person",
-                    updated_by=actor,
-                )
-                session.add(assignment)
-            assignment.status = "accepted"
+            assignment, before = self._accepted_by_person(session, review_id, data.code, actor)
             assignment.note = data.note or assignment.note
             assignment.updated_by = actor
             assignment.evidence.append(
@@ -465,24 +461,8 @@ class CodingMixin:
             raise self._invalid(f"unknown code {change.new_code!r}")
         with self.db.session() as session:  # type: ignore[attr-defined]
             old = self._assignment(session, review_id, code)
-            new = session.scalar(
-                select(CodeAssignment).where(
-                    CodeAssignment.review_id == review_id,
-                    CodeAssignment.code == change.new_code,
-                    CodeAssignment.coder == "",
-                )
-            )
-            if new is None:
-                new = CodeAssignment(
-                    review_id=review_id,
-                    code=change.new_code,
-                    coder="",
-                    status="accepted",
-                    origin="person",
-                    updated_by=actor,
-                )
-                session.add(new)
-            new.status, new.updated_by, new.note = "accepted", actor, change.note
+            new, _before = self._accepted_by_person(session, review_id, change.new_code, actor)
+            new.note = change.note
             for passage in old.evidence:
                 new.evidence.append(
                     EvidencePassage(
@@ -624,6 +604,27 @@ class CodingMixin:
 
     # --- helpers ------------------------------------------------------------------------------
 
+    def _accepted_by_person(
+        self, session: Session, review_id: int, code: str, actor: str
+    ) -> tuple[CodeAssignment, dict[str, Any] | None]:
+        """The working-set row for ``code``, accepted by ``actor`` (created if missing), and
+        its status before."""
+        assignment = session.scalar(
+            select(CodeAssignment).where(
+                CodeAssignment.review_id == review_id,
+                CodeAssignment.code == code,
+                CodeAssignment.coder == "",
+            )
+        )
+        before = {"status": assignment.status} if assignment else None
+        if assignment is None:
+            assignment = CodeAssignment(
+                review_id=review_id, code=code, coder="", origin="person", status="accepted"
+            )
+            session.add(assignment)
+        assignment.status, assignment.updated_by = "accepted", actor
+        return assignment, before
+
     def _assignment(self, session: Session, review_id: int, code: str) -> CodeAssignment:
         assignment = session.scalar(
             select(CodeAssignment)
@@ -703,10 +704,6 @@ def _main_document(documents: list[Document]) -> Document | None:
     reports = [d for d in documents if d.kind in ("report", "executive_summary", "briefing")]
     pool = reports or documents
     return max(pool, key=lambda d: d.char_count) if pool else None
-
-
-def _main_document_id(per_document: dict[int, DocumentCoding], facts: ReviewFacts) -> int:
-    return max(per_document, key=lambda d: per_document[d].sentences)
 
 
 def _merge(

@@ -4,16 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-STATUSES = ("not_started", "in_progress", "on_hold", "completed")
-RAG = ("red", "amber", "green")
-IMPACT_KINDS = (
-    "audit",
-    "performance_indicator",
-    "practitioner_survey",
-    "child_family_feedback",
-    "inspection",
-    "other",
-)
 SOON_DAYS = 30
 
 
