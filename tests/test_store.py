@@ -155,3 +155,17 @@ def _filters(**kwargs):
     from caselearn.store.queries import ReviewFilters
 
     return ReviewFilters(**kwargs)
+
+
+def test_migrations_build_exactly_the_schema_the_models_declare(service):
+    """A model change without its Alembic revision (or the reverse) fails here, on both
+    databases."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from caselearn.store.models import Base
+
+    with service.db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []

@@ -56,6 +56,10 @@ class Review(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committees.id"), index=True)
+    # The identifier a committee or analyst's own records use ("R-2019-004"); imports match on it.
+    external_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    # "documents" when built from uploaded files, "import" when loaded from structured records.
+    origin: Mapped[str] = mapped_column(String(20), default="documents", server_default="documents")
     title: Mapped[str] = mapped_column(String(500))
     review_type: Mapped[str] = mapped_column(String(40), index=True)
     stage: Mapped[str] = mapped_column(String(40), default="notified")
@@ -233,6 +237,7 @@ class Child(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    external_id: Mapped[str | None] = mapped_column(String(100))
     label: Mapped[str] = mapped_column(String(100), default="")
     age_years: Mapped[float | None] = mapped_column()
     age_band: Mapped[str] = mapped_column(String(10), default="")
