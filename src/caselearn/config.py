@@ -45,6 +45,13 @@ class Settings(BaseSettings):
         description="A PDF page with fewer extractable characters than this is OCRed.",
     )
     page_size: int = Field(default=25, description="Rows per page in lists (web and API).")
+    report_year_start_month: int = Field(
+        default=4,
+        ge=1,
+        le=12,
+        description="Month reporting years start in: 4 for financial years from 1 April "
+        "(Scotland, England), 1 for calendar years.",
+    )
     code_on_ingest: bool = Field(
         default=True, description="Code each review against the codebook as soon as it is ingested."
     )

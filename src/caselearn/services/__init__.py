@@ -28,6 +28,7 @@ from caselearn.schemas import (
 )
 from caselearn.services.coding import CodingMixin, EvaluationMixin
 from caselearn.services.interchange import InterchangeMixin
+from caselearn.services.reports import ReportMixin
 from caselearn.services.survey import SurveyMixin
 from caselearn.services.tracker import TrackerMixin
 from caselearn.store import Database
@@ -49,7 +50,9 @@ class InvalidChange(ValueError):
     """A change that would leave a record inconsistent (e.g. a lifecycle date out of order)."""
 
 
-class CaseLearn(CodingMixin, EvaluationMixin, InterchangeMixin, TrackerMixin, SurveyMixin):
+class CaseLearn(
+    CodingMixin, EvaluationMixin, InterchangeMixin, TrackerMixin, SurveyMixin, ReportMixin
+):
     """The library's front door: ``CaseLearn.open()`` and call its methods."""
 
     def __init__(self, settings: Settings, database: Database) -> None:
