@@ -75,3 +75,12 @@ def test_demo_attaches_action_plans_to_their_review(service):
     for label in parts:
         parent = next(x for x in LABELS if x["id"] == label["part_of"])
         assert by_file[label["file"]].review_id == by_file[parent["file"]].review_id
+
+
+def test_bundled_records_import_cleanly_and_fill_the_report(service):
+    result = service.import_records_file(CORPUS / "records" / "fictional-review-records.csv")
+    assert result.problems == [] and result.reviews > 100
+    report = service.report()
+    notifications = report.tables["notifications_by_year"].rows
+    assert notifications[-1][0] == "Total" and notifications[-1][1] == result.reviews
+    assert not report.tables["family_factors"].empty
