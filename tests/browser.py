@@ -36,10 +36,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The server of the running test (set by the ``live`` fixture): chrome() signs in to it.
+ACTIVE_SERVER: LiveServer | None = None
+
+
 class LiveServer:
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app, credentials: tuple[str, str] | None = None) -> None:  # type: ignore[no-untyped-def]
         import uvicorn
 
+        self.credentials = credentials
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server = uvicorn.Server(
@@ -59,6 +64,15 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+    def sign_in(self, driver, name: str, password: str) -> None:  # type: ignore[no-untyped-def]
+        from selenium.webdriver.common.by import By
+
+        driver.get(f"{self.url}/login")
+        driver.find_element(By.ID, "name").send_keys(name)
+        driver.find_element(By.ID, "password").send_keys(password)
+        driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
+        wait(driver).until(lambda d: "/login" not in d.current_url)
 
 
 def chrome(width: int = 1280, height: int = 900) -> Iterator:  # type: ignore[type-arg]
@@ -83,6 +97,9 @@ def chrome(width: int = 1280, height: int = 900) -> Iterator:  # type: ignore[ty
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     driver.implicitly_wait(5)
+    if ACTIVE_SERVER is not None and ACTIVE_SERVER.credentials:
+        # Every page needs a signed-in person: sign in as the test's administrator first.
+        ACTIVE_SERVER.sign_in(driver, *ACTIVE_SERVER.credentials)
     try:
         yield driver
     finally:

@@ -63,8 +63,32 @@ def cli_env(settings: Settings) -> dict[str, str]:
     }
 
 
+ADMIN = ("test-admin", "test-admin-password")
+
+
+def admin_token(service: CaseLearn) -> str:
+    """An API token of the test's administrator (created on first use)."""
+    if not any(u.name == ADMIN[0] for u in service.list_users()):
+        service.add_user(ADMIN[0], "admin", password=ADMIN[1])
+    return service.new_api_token(ADMIN[0], "tests")
+
+
 @pytest.fixture
 def client(service: CaseLearn):  # type: ignore[no-untyped-def]
+    """The web app as the test's administrator, signed in with an API token."""
+    from fastapi.testclient import TestClient
+
+    from caselearn.web.app import create_app
+
+    with TestClient(
+        create_app(service), headers={"Authorization": f"Bearer {admin_token(service)}"}
+    ) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anonymous(service: CaseLearn):  # type: ignore[no-untyped-def]
+    """The web app with nobody signed in."""
     from fastapi.testclient import TestClient
 
     from caselearn.web.app import create_app
@@ -100,15 +124,23 @@ def store_snapshot(service: CaseLearn) -> dict[str, object]:
 def live(service: CaseLearn):  # type: ignore[no-untyped-def]
     """The web app served on loopback for a real browser (skipped without Chromium locally)."""
     from caselearn.web.app import create_app
+    from tests import browser
     from tests.browser import LiveServer, require_browser
 
     require_browser()
-    with LiveServer(create_app(service)) as server:
-        yield server
+    admin_token(service)
+    with LiveServer(create_app(service), credentials=ADMIN) as server:
+        browser.ACTIVE_SERVER = server
+        try:
+            yield server
+        finally:
+            browser.ACTIVE_SERVER = None
 
 
 @pytest.fixture
-def driver():  # type: ignore[no-untyped-def]
+def driver(request):  # type: ignore[no-untyped-def]
     from tests.browser import chrome
 
+    if "live" in request.fixturenames:
+        request.getfixturevalue("live")  # started first, so the browser signs in to it
     yield from chrome(1280, 1000)

@@ -10,7 +10,7 @@ from caselearn.cli import app
 from caselearn.config import Settings
 from caselearn.services import CaseLearn
 from tests import samples
-from tests.conftest import store_snapshot
+from tests.conftest import admin_token, store_snapshot
 
 GOOD = ("good.txt", b"Initial case review of Child G. FICTIONAL.")
 
@@ -140,7 +140,8 @@ def test_api_upload_over_limit_is_413(tmp_path, database_url):
         Settings(home=tmp_path / "h", database_url=database_url, max_upload_bytes=100)
     )
     try:
-        with TestClient(create_app(small)) as client:
+        headers = {"Authorization": f"Bearer {admin_token(small)}"}
+        with TestClient(create_app(small), headers=headers) as client:
             response = client.post("/api/ingest", files=[("files", ("big.txt", b"x" * 5000))])
         assert response.status_code == 413
         assert "big.txt" in response.json()["error"]["message"]

@@ -10,8 +10,7 @@ from typer.testing import CliRunner
 
 from caselearn.cli import app
 from caselearn.services import InvalidChange
-from caselearn.web.app import create_app
-from tests.browser import LiveServer, axe_violations, chrome, require_browser, wait
+from tests.browser import axe_violations, chrome, wait
 
 
 def answers(training: str, national: str) -> dict:
@@ -88,25 +87,20 @@ def test_cli_and_api(tmp_path, cli_env, client):
 
 
 @pytest.mark.browser
-def test_committee_answers_in_the_browser(service):
-    require_browser()
-    with LiveServer(create_app(service)) as live:
-        for driver in chrome(1280, 1000):
-            driver.get(f"{live.url}/self-assessment")
-            driver.find_element(By.ID, "sa-committee").send_keys("Riverside CPC")
-            driver.find_element(By.ID, "sa-year").clear()
-            driver.find_element(By.ID, "sa-year").send_keys("2025")
-            driver.find_element(By.ID, "types-rec_type.training-substantial").click()
-            driver.find_element(By.ID, "monitoring-rag").click()
-            driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-            wait(driver).until(lambda d: "saved=1" in d.current_url)
-            assert (
-                "Saved the 2025 answers"
-                in driver.find_element(By.CSS_SELECTOR, "[role=status]").text
-            )
-            assert axe_violations(driver) == []
-            driver.get(f"{live.url}/self-assessment/national?year=2025")
-            assert (
-                "1 committee answered" in driver.find_element(By.CSS_SELECTOR, "[role=status]").text
-            )
-            assert axe_violations(driver) == []
+def test_committee_answers_in_the_browser(service, live):
+    for driver in chrome(1280, 1000):
+        driver.get(f"{live.url}/self-assessment")
+        driver.find_element(By.ID, "sa-committee").send_keys("Riverside CPC")
+        driver.find_element(By.ID, "sa-year").clear()
+        driver.find_element(By.ID, "sa-year").send_keys("2025")
+        driver.find_element(By.ID, "types-rec_type.training-substantial").click()
+        driver.find_element(By.ID, "monitoring-rag").click()
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait(driver).until(lambda d: "saved=1" in d.current_url)
+        assert (
+            "Saved the 2025 answers" in driver.find_element(By.CSS_SELECTOR, "[role=status]").text
+        )
+        assert axe_violations(driver) == []
+        driver.get(f"{live.url}/self-assessment/national?year=2025")
+        assert "1 committee answered" in driver.find_element(By.CSS_SELECTOR, "[role=status]").text
+        assert axe_violations(driver) == []

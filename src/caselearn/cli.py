@@ -447,7 +447,7 @@ def demo(
 
     Example: caselearn demo
     """
-    from caselearn.demo import bundled_corpus, load_demo
+    from caselearn.demo import bundled_corpus, ensure_demo_accounts, load_demo
 
     folder = corpus or bundled_corpus()
     if folder is None or not folder.exists():
@@ -470,6 +470,9 @@ def demo(
             progress=lambda path, _r: progress.update(task, advance=1, description=path.name[:40]),
         )
     _print_ingest_summary(results)
+    console.print("Demo accounts (local demo only; well-known passwords):")
+    for name, password, role, committee in ensure_demo_accounts(service):
+        console.print(f"  {name} / {password}  ({role}{', ' + committee if committee else ''})")
     if not no_serve:
         serve(host, port)
 
@@ -488,7 +491,7 @@ def main() -> None:
 
 
 # Commands defined in their own modules register themselves on `app` when imported.
-from caselearn import cli_coding, cli_reports, cli_tracker  # noqa: E402, F401
+from caselearn import cli_coding, cli_reports, cli_tracker, cli_users  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

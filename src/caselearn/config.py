@@ -52,9 +52,43 @@ class Settings(BaseSettings):
         description="Month reporting years start in: 4 for financial years from 1 April "
         "(Scotland, England), 1 for calendar years.",
     )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs form (CSRF) tokens; default: a random key kept in "
+        "secret.key under home.",
+    )
+    session_hours: int = Field(default=12, ge=1, description="Hours a sign-in lasts.")
+    login_attempts: int = Field(
+        default=5, ge=1, description="Failed sign-ins in a row before an account is locked."
+    )
+    lockout_minutes: int = Field(
+        default=15, ge=1, description="Minutes an account stays locked after too many failures."
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        description="Send the session cookie over HTTPS only (set true behind TLS).",
+    )
     code_on_ingest: bool = Field(
         default=True, description="Code each review against the codebook as soon as it is ingested."
     )
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once and kept (mode 0600) under home."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.home / "secret.key"
+        if not path.exists():
+            import os
+            import secrets
+
+            self.home.mkdir(parents=True, exist_ok=True)
+            try:
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it first
+                return path.read_text().strip()
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
 
     @property
     def blob_dir(self) -> Path:

@@ -62,3 +62,19 @@ def _parts(labels_path: Path) -> dict[str, str]:
         for doc in documents
         if doc.get("part_of") and doc.get("part_of") in by_id
     }
+
+
+DEMO_ACCOUNTS = [
+    ("demo", "demo-password", "admin", None),
+    ("riverside-lead", "riverside-password", "lead", "Riverside Child Protection Committee"),
+    ("reader", "reader-password", "reader", None),
+]
+
+
+def ensure_demo_accounts(service: CaseLearn) -> list[tuple[str, str, str, str | None]]:
+    """The demo's accounts (well-known passwords: for a local demo only, never a real store)."""
+    existing = {u.name for u in service.list_users()}
+    for name, password, role, committee in DEMO_ACCOUNTS:
+        if name not in existing:
+            service.add_user(name, role, committee=committee, password=password)
+    return DEMO_ACCOUNTS

@@ -26,6 +26,7 @@ from caselearn.schemas import (
     ReviewSummary,
     ReviewUpdate,
 )
+from caselearn.services.accounts import AccountMixin
 from caselearn.services.coding import CodingMixin, EvaluationMixin
 from caselearn.services.interchange import InterchangeMixin
 from caselearn.services.reports import ReportMixin
@@ -51,7 +52,13 @@ class InvalidChange(ValueError):
 
 
 class CaseLearn(
-    CodingMixin, EvaluationMixin, InterchangeMixin, TrackerMixin, SurveyMixin, ReportMixin
+    CodingMixin,
+    EvaluationMixin,
+    InterchangeMixin,
+    TrackerMixin,
+    SurveyMixin,
+    ReportMixin,
+    AccountMixin,
 ):
     """The library's front door: ``CaseLearn.open()`` and call its methods."""
 

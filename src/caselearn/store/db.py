@@ -46,6 +46,9 @@ class Database:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        from caselearn.store.scoping import install
+
+        install(self._sessions)
 
     def upgrade(self) -> None:
         """Bring the schema to the newest revision (idempotent)."""

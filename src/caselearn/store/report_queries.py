@@ -15,6 +15,7 @@ from sqlalchemy import String, and_, func, literal_column, or_, select, type_coe
 from sqlalchemy.orm import Session
 
 from caselearn.reports.tables import ChildFact, RecommendationFact, ReportData, ReviewFact
+from caselearn.security.policy import current_principal, visible_review_clause
 from caselearn.store.models import (
     Child,
     CodeAssignment,
@@ -33,7 +34,10 @@ def _codes(json_text: str | None) -> tuple[str, ...]:
 
 
 def _scope(committees: list[str] | None):  # type: ignore[no-untyped-def]
-    scope = select(Review.id).join(Committee)
+    # Core statements bypass the ORM's scoping: apply the person's visibility rule here.
+    scope = (
+        select(Review.id).join(Committee).where(visible_review_clause(current_principal(), Review))
+    )
     if committees:
         scope = scope.where(Committee.name.in_(committees))
     return scope

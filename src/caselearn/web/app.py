@@ -12,7 +12,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from caselearn import __version__
+from caselearn.security.policy import AccessDenied
 from caselearn.services import CaseLearn, InvalidChange, NotFound
+from caselearn.web.security import SecurityMiddleware
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -21,6 +23,8 @@ templates.env.globals["version"] = __version__
 
 def create_app(service: CaseLearn) -> FastAPI:
     from caselearn.web.routers import (
+        account_api,
+        account_pages,
         api,
         coding_api,
         coding_pages,
@@ -46,6 +50,8 @@ def create_app(service: CaseLearn) -> FastAPI:
     app.include_router(coding_api.router)
     app.include_router(tracker_api.router)
     app.include_router(report_api.router)
+    app.include_router(account_api.router)
+    app.include_router(account_pages.router)
     app.include_router(pages.router)
     app.include_router(coding_pages.router)
     app.include_router(tracker_pages.router)
@@ -67,6 +73,10 @@ def create_app(service: CaseLearn) -> FastAPI:
     async def not_found(request: Request, exc: NotFound) -> JSONResponse:
         return error_response(request, 404, "not_found", str(exc))
 
+    @app.exception_handler(AccessDenied)
+    async def access_denied(request: Request, exc: AccessDenied) -> JSONResponse:
+        return error_response(request, 403, "forbidden", str(exc))
+
     @app.exception_handler(InvalidChange)
     async def invalid_change(request: Request, exc: InvalidChange) -> JSONResponse:
         return error_response(request, 409, "invalid_change", str(exc))
@@ -87,6 +97,8 @@ def create_app(service: CaseLearn) -> FastAPI:
         )
         return error_response(request, exc.status_code, code, str(exc.detail))
 
+    # Outermost: sign-in, CSRF, security headers and the audit log for every route.
+    app.add_middleware(SecurityMiddleware, service=service)
     return app
 
 

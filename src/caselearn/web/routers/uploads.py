@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import UploadFile
 
 from caselearn.schemas import IngestResult
+from caselearn.security.policy import current_principal
 from caselearn.services import CaseLearn
 
 CHUNK = 1024 * 1024
@@ -19,6 +20,10 @@ async def ingest_uploads(
     review_id: int | None,
     actor: str = "web",
 ) -> list[IngestResult]:
+    principal = current_principal()
+    if principal is not None and principal.committee:
+        # A committee's people add reviews to their own committee only.
+        committee = principal.committee
     results = []
     limit = service.settings.max_upload_bytes
     for upload in files:

@@ -1,0 +1,174 @@
+"""The visibility and write rules of ``security.policy`` applied to every ORM query and flush
+made while a person's request is being served. Installed on every Database's sessions.
+
+Reading: every SELECT of a review, or of anything that belongs to one (any mapped class with a
+``review_id``, and pages, evidence, actions and their children through their parents), gets the
+person's visibility rule as extra criteria, so an unpublished review of another committee is
+simply not there: not in lists, counts, facets, search results, exports or downloads.
+
+Writing: before a flush, every row added, changed or deleted is checked with ``can_write`` for
+the committee of the review it belongs to.
+
+Core statements run on ``session.connection()`` bypass the ORM; the few that do (the report's
+flat selects, full-text search) add ``visible_review_clause`` themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, false, inspect, or_, select
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from caselearn.security.policy import (
+    AccessDenied,
+    Principal,
+    can_write,
+    current_principal,
+    visible_review_clause,
+)
+from caselearn.store import models as m
+
+# Rows the system writes on anyone's behalf: logs and sessions are append-only records of what
+# happened, not a committee's work.
+SYSTEM_ROWS = (m.HistoryEntry, m.IngestEvent, m.AuditEntry, m.CodingRun)
+
+
+def install(sessionmaker_: Any) -> None:
+    event.listen(sessionmaker_, "do_orm_execute", _restrict_reads)
+    event.listen(sessionmaker_, "before_flush", _check_writes)
+
+
+def visible_review_ids(principal: Principal | None):  # type: ignore[no-untyped-def]
+    return select(m.Review.id).where(visible_review_clause(principal, m.Review))
+
+
+def _review_owned_classes() -> list[type]:
+    return [
+        mapper.class_
+        for mapper in m.Base.registry.mappers
+        if "review_id" in mapper.columns and mapper.class_ is not m.Review
+    ]
+
+
+def _restrict_reads(state: ORMExecuteState) -> None:
+    principal = current_principal()
+    if principal is None or principal.sees_everything or not state.is_select:
+        return
+    visible = visible_review_ids(principal)
+    documents = select(m.Document.id).where(m.Document.review_id.in_(visible))
+    recommendations = select(m.RecommendationRow.id).where(
+        m.RecommendationRow.review_id.in_(visible)
+    )
+    actions = select(m.Action.id).where(m.Action.recommendation_id.in_(recommendations))
+    options = [
+        with_loader_criteria(m.Review, visible_review_clause(principal, m.Review)),
+        with_loader_criteria(m.Page, m.Page.document_id.in_(documents)),
+        with_loader_criteria(m.EvidencePassage, m.EvidencePassage.document_id.in_(documents)),
+        with_loader_criteria(m.Action, m.Action.id.in_(actions)),
+        with_loader_criteria(m.ProgressUpdate, m.ProgressUpdate.action_id.in_(actions)),
+        with_loader_criteria(m.ImpactEvidence, m.ImpactEvidence.action_id.in_(actions)),
+        with_loader_criteria(m.AuditEntry, false()),
+        with_loader_criteria(m.User, m.User.id == principal.user_id),
+        with_loader_criteria(
+            m.SelfAssessment,
+            m.SelfAssessment.committee_id == principal.committee_id
+            if principal.committee_id is not None
+            else false(),
+        ),
+    ]
+    for cls in _review_owned_classes():
+        column = cls.review_id  # type: ignore[attr-defined]
+        nullable = cls in (m.HistoryEntry, m.IngestEvent)
+        criteria = or_(column.is_(None), column.in_(visible)) if nullable else column.in_(visible)
+        options.append(with_loader_criteria(cls, criteria))
+    state.statement = state.statement.options(*options)
+
+
+def kind_of(obj: object, principal: Principal) -> str | None:
+    """What kind of work a row is, for ``can_write``; None for rows anyone acting may write."""
+    if isinstance(obj, SYSTEM_ROWS):
+        return None
+    if isinstance(obj, m.Review):
+        return "import" if obj.origin == "import" and principal.role == "analyst" else "review"
+    if isinstance(obj, m.Committee):
+        return "import" if principal.role == "analyst" else "review"
+    if isinstance(obj, m.Document | m.Page):
+        return "document"
+    if isinstance(obj, m.CodeAssignment | m.EvidencePassage | m.Child):
+        return "codes"
+    if isinstance(obj, m.RecommendationRow | m.SelfAssessment):
+        return "plan"
+    if isinstance(obj, m.Action | m.ProgressUpdate | m.ImpactEvidence):
+        return "actions"
+    if isinstance(obj, m.CustomCode):
+        return "committee_codes"
+    if isinstance(obj, m.User | m.ApiToken):
+        return "accounts"
+    if isinstance(obj, m.WebSession):
+        return None if obj.user_id == principal.user_id else "accounts"
+    name = type(obj).__name__.lower()
+    if "briefing" in name or "dissemination" in name:
+        return "briefing"
+    # Derived rows (e.g. search passages) follow their review: whoever may code it.
+    return "codes"
+
+
+def _check_writes(session: Session, _context: Any, _instances: Any) -> None:
+    principal = current_principal()
+    if principal is None or principal.is_admin:
+        return
+    cache: dict[int, int | None] = {}
+    with session.no_autoflush:
+        for obj in [*session.new, *session.dirty, *session.deleted]:
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            kind = kind_of(obj, principal)
+            if kind is None:
+                continue
+            for committee_id in _committees_of(session, obj, cache):
+                if not can_write(principal, kind, committee_id):
+                    raise AccessDenied(
+                        f"{principal.name} ({principal.role}) may not change "
+                        f"{type(obj).__tablename__} of this committee"  # type: ignore[attr-defined]
+                    )
+
+
+def _committees_of(session: Session, obj: Any, cache: dict[int, int | None]) -> set[int | None]:
+    """The committee(s) a row belongs to, before and after the change."""
+    if isinstance(obj, m.Review):
+        found = {obj.committee_id if obj.committee is None else obj.committee.id}
+        history = inspect(obj).attrs.committee_id.history
+        found.update(history.deleted or ())
+        return found
+    if isinstance(obj, m.Committee):
+        return {obj.id}
+    if isinstance(obj, m.CustomCode | m.SelfAssessment | m.User):
+        return {obj.committee_id}
+    review_id = _review_id_of(session, obj)
+    if review_id is None:
+        return {None}
+    if review_id not in cache:
+        cache[review_id] = session.scalar(
+            select(m.Review.committee_id).where(m.Review.id == review_id)
+        )
+    return {cache[review_id]}
+
+
+def _review_id_of(session: Session, obj: Any) -> int | None:
+    if getattr(obj, "review_id", None) is not None:
+        return obj.review_id
+    if isinstance(obj, m.Document) and obj.review is not None:
+        return obj.review.id
+    if isinstance(obj, m.Page):
+        document = obj.document or session.get(m.Document, obj.document_id)
+        return _review_id_of(session, document) if document else None
+    if isinstance(obj, m.EvidencePassage):
+        assignment = obj.assignment or session.get(m.CodeAssignment, obj.assignment_id)
+        return assignment.review_id if assignment else None
+    if isinstance(obj, m.Action):
+        rec = obj.recommendation or session.get(m.RecommendationRow, obj.recommendation_id)
+        return rec.review_id if rec else None
+    if isinstance(obj, m.ProgressUpdate | m.ImpactEvidence):
+        action = obj.action or session.get(m.Action, obj.action_id)
+        return _review_id_of(session, action) if action else None
+    return None
