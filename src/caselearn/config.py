@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         description="A PDF page with fewer extractable characters than this is OCRed.",
     )
     page_size: int = Field(default=25, description="Rows per page in lists (web and API).")
+    search_facet_time_limit_ms: int = Field(
+        default=500,
+        description="Time allowed for all facet counts of one search; facets not counted in "
+        "time are reported as cut short.",
+    )
     code_on_ingest: bool = Field(
         default=True, description="Code each review against the codebook as soon as it is ingested."
     )

@@ -28,6 +28,7 @@ from caselearn.schemas import (
 )
 from caselearn.services.coding import CodingMixin, EvaluationMixin
 from caselearn.services.interchange import InterchangeMixin
+from caselearn.services.search import SearchMixin
 from caselearn.services.survey import SurveyMixin
 from caselearn.services.tracker import TrackerMixin
 from caselearn.store import Database
@@ -49,7 +50,9 @@ class InvalidChange(ValueError):
     """A change that would leave a record inconsistent (e.g. a lifecycle date out of order)."""
 
 
-class CaseLearn(CodingMixin, EvaluationMixin, InterchangeMixin, TrackerMixin, SurveyMixin):
+class CaseLearn(
+    CodingMixin, EvaluationMixin, InterchangeMixin, TrackerMixin, SurveyMixin, SearchMixin
+):
     """The library's front door: ``CaseLearn.open()`` and call its methods."""
 
     def __init__(self, settings: Settings, database: Database) -> None:
@@ -259,6 +262,7 @@ class CaseLearn(CodingMixin, EvaluationMixin, InterchangeMixin, TrackerMixin, Su
             if created_blob:
                 self.blobs.remove(digest)
             raise
+        self._index_after_ingest(result.document_id)  # type: ignore[arg-type]
         if self.settings.code_on_ingest:
             self._code_after_ingest(result, actor)
         return result

@@ -25,6 +25,8 @@ def create_app(service: CaseLearn) -> FastAPI:
         coding_api,
         coding_pages,
         pages,
+        search_api,
+        search_pages,
         tracker_api,
         tracker_pages,
     )
@@ -46,6 +48,8 @@ def create_app(service: CaseLearn) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(coding_pages.router)
     app.include_router(tracker_pages.router)
+    app.include_router(search_api.router)
+    app.include_router(search_pages.router)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
