@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from caselearn.coding.segment import segment
+import re
+
+from caselearn.coding.segment import CONTENTS_LINE, segment
 
 TARGET_CHARS = 600
 MAX_CHARS = 1200
 MIN_WORD_CHARS = 12
+CONTENTS_HEADING = re.compile(r"[#\s]*(table of )?contents:?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,9 @@ def split_passages(
         current.clear()
 
     for sentence in segment(pages).sentences:
-        if sentence.section.kind == "contents" and not sentence.is_heading:
+        if sentence.section.kind == "contents" and (
+            CONTENTS_LINE.match(sentence.text) or CONTENTS_HEADING.fullmatch(sentence.text)
+        ):
             continue
         if current:
             previous = current[-1]
