@@ -8,9 +8,8 @@ headings and point at pages, they are not learning.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import re
+from dataclasses import dataclass
 
 from caselearn.coding.segment import CONTENTS_LINE, segment
 

@@ -82,6 +82,17 @@ class VectorIndex:
             if np.isfinite(scores[i])
         ]
 
+    def reviews_of(self, passage_ids: list[int]) -> list[int | None]:
+        """The review of each passage (None for a passage not in the index)."""
+        if not passage_ids:
+            return []
+        wanted = np.asarray(passage_ids, dtype=np.int64)
+        positions = np.minimum(np.searchsorted(self.ids, wanted), max(0, len(self.ids) - 1))
+        found = (self.ids[positions] == wanted) if len(self.ids) else np.zeros(len(wanted), bool)
+        return [
+            int(self.review_ids[p]) if ok else None for p, ok in zip(positions, found, strict=True)
+        ]
+
     def vector_of(self, passage_id: int) -> np.ndarray | None:
         position = np.searchsorted(self.ids, passage_id)
         if position < len(self.ids) and self.ids[position] == passage_id:

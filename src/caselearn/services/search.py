@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caselearn.search import facets as facet_names
@@ -43,8 +43,9 @@ from caselearn.store.models import Document, Page, Passage, Review
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "lexical", "semantic")
-# Passages each ranking contributes before fusion; deeper pages ask for more lexical ones.
-DEPTH = 100
+# Passages each ranking contributes to fusion; their reviews are the result set.
+LEXICAL_DEPTH = 1000
+SEMANTIC_DEPTH = 100
 PASSAGES_SHOWN = 3
 # Below this cosine a passage is not offered as a semantic match: unrelated text ("the weather
 # in Spain", "xyzzy") scores up to ~0.22 against the corpus, passages on a query's topic ~0.3+.
@@ -165,17 +166,14 @@ class SearchMixin:
             elif parsed.empty:
                 hits, lookup, result_set = [], {}, visible
             else:
-                hits, lookup, result_set = self._ranked(
-                    session, parsed, mode, visible, restricted, page * per_page
-                )
+                hits, lookup, result_set = self._ranked(session, parsed, mode, visible, restricted)
             browsing = like is None and parsed.empty
             if browsing:
                 total = ix.count_reviews(session, visible)
                 ids = self._browse_page(session, visible, page, per_page)
                 shown = [(review_id, 0.0, []) for review_id in ids]
             else:
-                total = len(hits) if like is not None else ix.count_reviews(session, result_set)
-                total = max(total, len(hits))
+                total = len(hits)
                 window = hits[(page - 1) * per_page : page * per_page]
                 shown = [(h.review_id, h.score, h.passages) for h in window]
             results = self._review_hits(session, shown, lookup, parsed)
@@ -211,17 +209,16 @@ class SearchMixin:
         mode: str,
         visible,  # type: ignore[no-untyped-def]
         restricted: bool,
-        needed: int,
     ):  # type: ignore[no-untyped-def]
+        index = self._vectors(session)
+        allowed = ix.review_ids(session, visible) if restricted else None
         lexical: list[tuple[int, int, float]] = []
         semantic: list[tuple[int, int, float]] = []
         if mode in ("hybrid", "lexical"):
-            depth = max(DEPTH, needed * 5)
-            lexical = ix.lexical(session, parsed, depth, visible if restricted else None)
+            lexical = self._lexical(session, parsed, index, visible, allowed)
         if mode in ("hybrid", "semantic"):
-            index = self._vectors(session)
-            mask = index.mask_for(ix.review_ids(session, visible)) if restricted else None
-            semantic = index.top(embed_texts([parsed.text])[0], DEPTH, mask)
+            mask = index.mask_for(allowed) if allowed is not None else None
+            semantic = index.top(embed_texts([parsed.text])[0], SEMANTIC_DEPTH, mask)
             semantic = [hit for hit in semantic if hit[2] >= SEMANTIC_FLOOR]
         rankings = [[p for p, _, _ in ranking] for ranking in (lexical, semantic) if ranking]
         review_of = {p: r for p, r, _ in lexical + semantic}
@@ -231,16 +228,29 @@ class SearchMixin:
             "semantic": {p: rank for rank, (p, _, _) in enumerate(semantic, start=1)},
             "similarity": {p: s for p, _, s in semantic},
         }
-        # The result set (counted, and faceted) is every visible review with a lexical match,
-        # plus the reviews of the best semantic passages.
-        semantic_reviews = Review.id.in_(sorted({r for _, r, _ in semantic}))
-        if mode == "semantic":
-            result_set = visible.where(semantic_reviews)
-        else:
-            result_set = visible.where(
-                or_(Review.id.in_(ix.lexical_reviews(session, parsed)), semantic_reviews)
-            )
-        return hits, lookup, result_set
+        # The result set (counted, paged and faceted) is the reviews of the best lexical and
+        # semantic passages: with words OR-ed, "any passage with any word" would be nearly
+        # every review, and meaning has no natural cut-off.
+        return hits, lookup, select(Review.id).where(Review.id.in_([h.review_id for h in hits]))
+
+    def _lexical(
+        self, session: Session, parsed: ParsedQuery, index: VectorIndex, visible, allowed
+    ) -> list[tuple[int, int, float]]:  # type: ignore[no-untyped-def]
+        """(passage, review, score) for the best LEXICAL_DEPTH matching passages of visible
+        reviews. Unrestricted, the lexical index alone answers and the in-memory index maps
+        passages to reviews; restricted, its best passages are filtered, and only when that
+        leaves too few does the database join passages to the visible reviews."""
+        found = ix.lexical(session, parsed, LEXICAL_DEPTH)
+        reviews = index.reviews_of([p for p, _ in found])
+        rows = [(p, r, s) for (p, s), r in zip(found, reviews, strict=True) if r is not None]
+        if allowed is None:
+            return rows
+        kept = [row for row in rows if row[1] in allowed]
+        if len(found) < LEXICAL_DEPTH or len(kept) >= LEXICAL_DEPTH // 2:
+            return kept
+        found = ix.lexical(session, parsed, LEXICAL_DEPTH, visible)
+        reviews = index.reviews_of([p for p, _ in found])
+        return [(p, r, s) for (p, s), r in zip(found, reviews, strict=True) if r is not None]
 
     def _like(self, session: Session, passage_id: int, visible, restricted: bool):  # type: ignore[no-untyped-def]
         passage = session.get(Passage, passage_id)
@@ -254,7 +264,9 @@ class SearchMixin:
         mask = index.review_ids != passage.review_id
         if allowed is not None:
             mask &= index.mask_for(allowed)  # type: ignore[operator]
-        semantic = [hit for hit in index.top(vector, DEPTH, mask) if hit[2] >= SEMANTIC_FLOOR]
+        semantic = [
+            hit for hit in index.top(vector, SEMANTIC_DEPTH, mask) if hit[2] >= SEMANTIC_FLOOR
+        ]
         review_of = {p: r for p, r, _ in semantic}
         hits = group_by_review(rrf([[p for p, _, _ in semantic]]), review_of, PASSAGES_SHOWN)
         lookup = {

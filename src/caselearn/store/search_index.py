@@ -163,48 +163,39 @@ FTS = table("passages_fts", column("rowid"))
 
 def lexical(
     session: Session, query: ParsedQuery, limit: int, reviews: Select | None = None
-) -> list[tuple[int, int, float]]:
-    """Best passages for the query's words: (passage id, review id, score), best first."""
+) -> list[tuple[int, float]]:
+    """Best passages for the query's words: (passage id, score), best first. Without
+    ``reviews`` SQLite reads the FTS5 index alone (no row of passages is touched); with it,
+    only passages of those reviews count."""
     if query.empty or limit <= 0:
         return []
     if dialect(session) == "sqlite":
         bm25 = literal_column("bm25(passages_fts)")
-        statement = (
-            select(Passage.id, Passage.review_id, bm25)
-            .select_from(FTS.join(Passage, Passage.id == FTS.c.rowid))
-            .where(literal_column("passages_fts").op("MATCH")(bindparam("match", query.fts5())))
-            .order_by(bm25)
-            .limit(limit)
-        )
-        sign = -1.0  # bm25() is lower for better matches
-    else:
-        tsquery = func.to_tsquery("english", bindparam("tsquery", query.tsquery()))
-        vector = literal_column("passages.search_vector")
-        rank = func.ts_rank(vector, tsquery, 1)
-        statement = (
-            select(Passage.id, Passage.review_id, rank)
-            .where(vector.op("@@")(tsquery))
-            .order_by(rank.desc(), Passage.id)
-            .limit(limit)
-        )
-        sign = 1.0
+        match = literal_column("passages_fts").op("MATCH")(bindparam("match", query.fts5()))
+        if reviews is None:
+            statement = select(FTS.c.rowid, bm25).where(match).order_by(bm25).limit(limit)
+        else:
+            statement = (
+                select(Passage.id, bm25)
+                .select_from(FTS.join(Passage, Passage.id == FTS.c.rowid))
+                .where(match, Passage.review_id.in_(reviews))
+                .order_by(bm25)
+                .limit(limit)
+            )
+        # bm25() is lower for better matches.
+        return [(int(p), -float(s)) for p, s in session.execute(statement)]
+    tsquery = func.to_tsquery("english", bindparam("tsquery", query.tsquery()))
+    vector = literal_column("passages.search_vector")
+    rank = func.ts_rank(vector, tsquery, 1)
+    statement = (
+        select(Passage.id, rank)
+        .where(vector.op("@@")(tsquery))
+        .order_by(rank.desc(), Passage.id)
+        .limit(limit)
+    )
     if reviews is not None:
         statement = statement.where(Passage.review_id.in_(reviews))
-    return [(int(p), int(r), sign * float(s)) for p, r, s in session.execute(statement)]
-
-
-def lexical_reviews(session: Session, query: ParsedQuery) -> Select:
-    """SELECT review ids having any passage that matches (for counting the result set)."""
-    if dialect(session) == "sqlite":
-        return (
-            select(Passage.review_id)
-            .select_from(FTS.join(Passage, Passage.id == FTS.c.rowid))
-            .where(literal_column("passages_fts").op("MATCH")(bindparam("match", query.fts5())))
-        )
-    tsquery = func.to_tsquery("english", bindparam("tsquery", query.tsquery()))
-    return select(Passage.review_id).where(
-        literal_column("passages.search_vector").op("@@")(tsquery)
-    )
+    return [(int(p), float(s)) for p, s in session.execute(statement)]
 
 
 # --- facet counts ----------------------------------------------------------------------------
