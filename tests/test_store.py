@@ -174,7 +174,7 @@ def test_migrations_build_exactly_the_schema_the_models_declare(service):
 # The lexical search index is created by raw SQL in migration 0006 and has no model: SQLite's
 # FTS5 table and its shadow tables, PostgreSQL's generated tsvector column and its GIN index.
 SEARCH_INDEX_TABLES = {
-    f"passages_fts{suffix}" for suffix in ("", "_data", "_idx", "_docsize", "_config")
+    f"passages_fts{suffix}" for suffix in ("", "_data", "_idx", "_docsize", "_config", "_vocab")
 }
 
 

@@ -53,6 +53,9 @@ class ParsedQuery:
             words += [w for w in phrase if w not in STOPWORDS]
         return list(dict.fromkeys(words))
 
+    def with_terms(self, terms: list[str]) -> ParsedQuery:
+        return ParsedQuery(self.text, list(terms), self.phrases, self.truncated)
+
     def fts5(self) -> str:
         """An FTS5 MATCH expression: every word and phrase quoted, OR-ed."""
         parts = [f'"{term}"' for term in self.terms]
@@ -99,3 +102,34 @@ def parse_query(raw: str | None, *, max_chars: int = MAX_CHARS, max_terms: int =
         phrases = phrases[:max_terms]
         terms = terms[: max(0, max_terms - len(phrases))]
     return ParsedQuery(text=text, terms=terms, phrases=phrases, truncated=truncated)
+
+
+def porter(word: str) -> str:
+    """The stem SQLite's porter tokenizer stores for ``word``."""
+    return _porter().stemWord(word)
+
+
+def _porter():  # type: ignore[no-untyped-def]
+    global _STEMMER
+    if _STEMMER is None:
+        import snowballstemmer
+
+        _STEMMER = snowballstemmer.stemmer("porter")
+    return _STEMMER
+
+
+_STEMMER = None
+
+
+def common_terms(
+    terms: list[str], frequencies: dict[str, int], passages: int, share: float
+) -> list[str]:
+    """Terms found in more than ``share`` of passages, to leave out of the lexical query while a
+    rarer term remains (Lucene's common-terms idea): they add little to bm25 and make an OR
+    query read most of the index ("child" is in most passages of case reviews)."""
+    if passages <= 0:
+        return []
+    common = [t for t in terms if frequencies.get(t, 0) > share * passages]
+    if len(common) == len(terms):
+        common = sorted(common, key=lambda t: frequencies.get(t, 0))[2:]
+    return common

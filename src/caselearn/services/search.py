@@ -26,7 +26,13 @@ from caselearn.search.facets import FACETS, FacetResult, FacetSelection, FacetVa
 from caselearn.search.fusion import group_by_review, rrf
 from caselearn.search.highlight import highlight
 from caselearn.search.passages import split_passages
-from caselearn.search.query import InvalidSearch, ParsedQuery, parse_query
+from caselearn.search.query import (
+    InvalidSearch,
+    ParsedQuery,
+    common_terms,
+    parse_query,
+    porter,
+)
 from caselearn.search.results import (
     PassageHit,
     ReviewHit,
@@ -46,6 +52,9 @@ MODES = ("hybrid", "lexical", "semantic")
 # Passages each ranking contributes to fusion; their reviews are the result set.
 LEXICAL_DEPTH = 1000
 SEMANTIC_DEPTH = 100
+# A word in more than this share of passages is left out of the lexical query while a rarer
+# word remains (SQLite; see query.common_terms).
+COMMON_SHARE = 0.10
 PASSAGES_SHOWN = 3
 # Below this cosine a passage is not offered as a semantic match: unrelated text ("the weather
 # in Spain", "xyzzy") scores up to ~0.22 against the corpus, passages on a query's topic ~0.3+.
@@ -240,6 +249,7 @@ class SearchMixin:
         reviews. Unrestricted, the lexical index alone answers and the in-memory index maps
         passages to reviews; restricted, its best passages are filtered, and only when that
         leaves too few does the database join passages to the visible reviews."""
+        parsed = self._without_common_terms(session, parsed, len(index))
         found = ix.lexical(session, parsed, LEXICAL_DEPTH)
         reviews = index.reviews_of([p for p, _ in found])
         rows = [(p, r, s) for (p, s), r in zip(found, reviews, strict=True) if r is not None]
@@ -251,6 +261,17 @@ class SearchMixin:
         found = ix.lexical(session, parsed, LEXICAL_DEPTH, visible)
         reviews = index.reviews_of([p for p, _ in found])
         return [(p, r, s) for (p, s), r in zip(found, reviews, strict=True) if r is not None]
+
+    def _without_common_terms(
+        self, session: Session, parsed: ParsedQuery, passages: int
+    ) -> ParsedQuery:
+        stems = {term: porter(term) for term in parsed.terms}
+        frequencies = ix.document_frequencies(session, sorted(set(stems.values())))
+        if not frequencies:
+            return parsed
+        by_term = {term: frequencies.get(stem, 0) for term, stem in stems.items()}
+        common = set(common_terms(parsed.terms, by_term, passages, COMMON_SHARE))
+        return parsed.with_terms([t for t in parsed.terms if t not in common])
 
     def _like(self, session: Session, passage_id: int, visible, restricted: bool):  # type: ignore[no-untyped-def]
         passage = session.get(Passage, passage_id)

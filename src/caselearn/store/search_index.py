@@ -198,6 +198,17 @@ def lexical(
     return [(int(p), float(s)) for p, s in session.execute(statement)]
 
 
+def document_frequencies(session: Session, stems: list[str]) -> dict[str, int] | None:
+    """Passages holding each porter-stemmed term (SQLite's FTS5 vocabulary); None on
+    PostgreSQL, whose statistics are not cheap to read per query."""
+    if dialect(session) != "sqlite" or not stems:
+        return None
+    vocab = table("passages_fts_vocab", column("term"), column("doc"))
+    rows = session.execute(select(vocab.c.term, vocab.c.doc).where(vocab.c.term.in_(stems)))
+    found = {str(term): int(doc) for term, doc in rows}
+    return {stem: found.get(stem, 0) for stem in stems}
+
+
 # --- facet counts ----------------------------------------------------------------------------
 
 

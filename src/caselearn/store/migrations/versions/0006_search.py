@@ -25,6 +25,8 @@ SQLITE_FTS = [
     "CREATE TRIGGER passages_fts_update AFTER UPDATE ON passages BEGIN "
     "INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text); "
     "INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text); END",
+    # How many passages hold each (stemmed) term, read to leave very common words out.
+    "CREATE VIRTUAL TABLE passages_fts_vocab USING fts5vocab(passages_fts, 'row')",
 ]
 # PostgreSQL: a stored generated tsvector (English stemming) with a GIN index; ranking reads
 # the stored vector instead of parsing text again for every match.
@@ -77,6 +79,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for name in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS passages_fts_{name}")
+        op.execute("DROP TABLE IF EXISTS passages_fts_vocab")
         op.execute("DROP TABLE IF EXISTS passages_fts")
     op.drop_table("search_state")
     with op.batch_alter_table("passages", schema=None) as batch_op:
