@@ -66,6 +66,7 @@ def search_page(
             "selection": selection,
             "facet_url": facet_url,
             "page_url": page_url,
+            "clear_url": _url("/search", **base),
             "json_url": json_url,
             "like": like,
         },
