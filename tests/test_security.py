@@ -148,6 +148,10 @@ def test_lists_search_counts_and_reports_leak_nothing(service, world):
             "/reports",
             "/api/reports",
             "/api/actions/due?within=3650",
+            "/search?q=" + SECRET,
+            "/api/search?q=" + SECRET,
+            "/api/search?q=information+sharing+poverty",
+            "/search?q=domestic+abuse&facet=committee:Alpha+CPC",
         ):
             response = client.get(path)
             assert response.status_code == 200, path

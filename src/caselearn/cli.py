@@ -491,7 +491,13 @@ def main() -> None:
 
 
 # Commands defined in their own modules register themselves on `app` when imported.
-from caselearn import cli_coding, cli_reports, cli_tracker, cli_users  # noqa: E402, F401
+from caselearn import (  # noqa: E402, F401
+    cli_coding,
+    cli_reports,
+    cli_search,
+    cli_tracker,
+    cli_users,
+)
 
 if __name__ == "__main__":
     main()

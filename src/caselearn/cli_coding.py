@@ -161,23 +161,33 @@ def evaluate(
             "identifiers (e.g. tests/redaction_set.json)."
         ),
     ] = None,
+    search: Annotated[
+        Path | None,
+        typer.Option(
+            "--search",
+            help="Also score search on labelled queries (e.g. tests/gold/search_queries.json): "
+            "recall@10 and nDCG@10 for lexical, semantic and hybrid.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Precision, recall and F1 per code, micro and macro, beside a keyword baseline; with
     recommendations in the gold file, extraction and classification figures too; with
-    --redaction, redaction recall and precision.
+    --redaction, redaction recall and precision; with --search, search relevance.
 
     Example: caselearn evaluate --gold corpus/labels.json --cross-validate
     """
     service = open_app()
-    if gold is None and redaction is None:
-        fail("give --gold FILE, --redaction FILE or both")
+    if gold is None and redaction is None and search is None:
+        fail("give --gold FILE, --redaction FILE, --search FILE or several")
     result: dict = {}
     try:
         if gold is not None:
             result = service.evaluate(gold, documents, cross_validate=cross_validate)
         if redaction is not None:
             result["redaction"] = service.evaluate_redaction(redaction)
+        if search is not None:
+            result["search"] = service.evaluate_search(search, documents)
     except ValueError as exc:
         fail(str(exc))
         return
@@ -197,6 +207,21 @@ def evaluate(
         from caselearn.redaction.evaluate import format_report
 
         console.print(format_report(result["redaction"]), highlight=False)
+    if "search" in result:
+        _print_search_evaluation(result["search"])
+
+
+def _print_search_evaluation(figures: dict) -> None:
+    k = figures["k"]
+    table = Table(
+        title=f"Search relevance: {figures['queries']} queries over {figures['reviews']} reviews "
+        f"({figures['passages']} passages)"
+    )
+    for heading in ("mode", f"recall@{k}", f"nDCG@{k}"):
+        table.add_column(heading, justify="left" if heading == "mode" else "right")
+    for mode, scores in figures["modes"].items():
+        table.add_row(mode, f"{scores[f'recall_at_{k}']:.3f}", f"{scores[f'ndcg_at_{k}']:.3f}")
+    console.print(table)
 
 
 def _print_evaluation(result: dict) -> None:

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         default=False,
         description="Send the session cookie over HTTPS only (set true behind TLS).",
     )
+    search_facet_time_limit_ms: int = Field(
+        default=500,
+        description="Time allowed for all facet counts of one search; facets not counted in "
+        "time are reported as cut short.",
+    )
     code_on_ingest: bool = Field(
         default=True, description="Code each review against the codebook as soon as it is ingested."
     )

@@ -30,6 +30,7 @@ from caselearn.services.accounts import AccountMixin
 from caselearn.services.coding import CodingMixin, EvaluationMixin
 from caselearn.services.interchange import InterchangeMixin
 from caselearn.services.reports import ReportMixin
+from caselearn.services.search import SearchMixin
 from caselearn.services.survey import SurveyMixin
 from caselearn.services.tracker import TrackerMixin
 from caselearn.store import Database
@@ -59,6 +60,7 @@ class CaseLearn(
     SurveyMixin,
     ReportMixin,
     AccountMixin,
+    SearchMixin,
 ):
     """The library's front door: ``CaseLearn.open()`` and call its methods."""
 
@@ -269,6 +271,7 @@ class CaseLearn(
             if created_blob:
                 self.blobs.remove(digest)
             raise
+        self._index_after_ingest(result.document_id)  # type: ignore[arg-type]
         if self.settings.code_on_ingest:
             self._code_after_ingest(result, actor)
         return result

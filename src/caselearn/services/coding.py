@@ -283,6 +283,7 @@ class CodingMixin:
         if facts is not None and main_document_id is not None and status == "coded":
             # The facts were read from the main document; their evidence points into it.
             self._store_facts(session, review, facts, main_document_id)
+        self._codes_changed(session)  # type: ignore[attr-defined]
         review.coding_status = status
         review.coded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         run.present_count = len(merged)
@@ -393,6 +394,7 @@ class CodingMixin:
             assignment.status = decision.status
             assignment.note = decision.note
             assignment.updated_by = actor
+            self._codes_changed(session)  # type: ignore[attr-defined]
             q.record_history(
                 session,
                 review_id=review_id,
@@ -418,6 +420,7 @@ class CodingMixin:
             start, end = self._locate(session, review_id, data)
             text = self._passage(session, review_id, data.document_id, data.page, start, end)
             assignment, before = self._accepted_by_person(session, review_id, data.code, actor)
+            self._codes_changed(session)  # type: ignore[attr-defined]
             assignment.note = data.note or assignment.note
             assignment.updated_by = actor
             assignment.evidence.append(
@@ -475,6 +478,7 @@ class CodingMixin:
                     )
                 )
             old.status, old.updated_by = "rejected", actor
+            self._codes_changed(session)  # type: ignore[attr-defined]
             old.note = change.note or f"changed to {change.new_code}"
             session.flush()
             q.record_history(

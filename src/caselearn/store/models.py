@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -437,3 +438,38 @@ class AuditEntry(Base):
     unpublished: Mapped[bool] = mapped_column(Boolean, default=False)
     address: Mapped[str] = mapped_column(String(100), default="")
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Passage(Base):
+    """A searchable passage: consecutive sentences of one page (about a paragraph), with
+    page-relative offsets into the stored page text, like evidence, and its embedding.
+
+    The lexical index lives beside it and is created by raw SQL in migration 0006: an FTS5
+    table ``passages_fts`` (SQLite) or the generated column ``search_vector`` with a GIN index
+    (PostgreSQL)."""
+
+    __tablename__ = "passages"
+    __table_args__ = (UniqueConstraint("document_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    page: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(String(40), default="other")
+    text: Mapped[str] = mapped_column(Text)
+    # Unit-length float16 vector (wordllama), little-endian bytes.
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SearchState(Base):
+    """One row of counters bumped in the same transaction as any change the search caches
+    depend on, so every process notices (passages: the vector matrix; codes: code vectors)."""
+
+    __tablename__ = "search_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    passages_version: Mapped[int] = mapped_column(Integer, default=0)
+    codes_version: Mapped[int] = mapped_column(Integer, default=0)

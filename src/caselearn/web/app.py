@@ -31,6 +31,8 @@ def create_app(service: CaseLearn) -> FastAPI:
         pages,
         report_api,
         report_pages,
+        search_api,
+        search_pages,
         tracker_api,
         tracker_pages,
     )
@@ -56,6 +58,8 @@ def create_app(service: CaseLearn) -> FastAPI:
     app.include_router(coding_pages.router)
     app.include_router(tracker_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(search_api.router)
+    app.include_router(search_pages.router)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -189,6 +189,7 @@ def review_detail(
             "coding": coding,
             "codebook": codebook,
             "categories": CATEGORY_LABELS,
+            "similar": service.similar_reviews(review_id, limit=5),
             "json_url": f"/api/reviews/{review_id}",
         },
     )
