@@ -26,6 +26,7 @@ from caselearn.schemas import (
     ReviewSummary,
     ReviewUpdate,
 )
+from caselearn.services.briefings import BriefingMixin
 from caselearn.services.coding import CodingMixin, EvaluationMixin
 from caselearn.services.interchange import InterchangeMixin
 from caselearn.services.survey import SurveyMixin
@@ -49,7 +50,9 @@ class InvalidChange(ValueError):
     """A change that would leave a record inconsistent (e.g. a lifecycle date out of order)."""
 
 
-class CaseLearn(CodingMixin, EvaluationMixin, InterchangeMixin, TrackerMixin, SurveyMixin):
+class CaseLearn(
+    CodingMixin, EvaluationMixin, InterchangeMixin, TrackerMixin, SurveyMixin, BriefingMixin
+):
     """The library's front door: ``CaseLearn.open()`` and call its methods."""
 
     def __init__(self, settings: Settings, database: Database) -> None:
