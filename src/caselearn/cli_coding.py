@@ -161,23 +161,34 @@ def evaluate(
             "identifiers (e.g. tests/redaction_set.json)."
         ),
     ] = None,
+    briefing_themes: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also score the themes drafted briefings put first against each source's own "
+            "key themes (e.g. tests/gold/briefing_key_themes.json; --documents holds the seeds)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Precision, recall and F1 per code, micro and macro, beside a keyword baseline; with
     recommendations in the gold file, extraction and classification figures too; with
-    --redaction, redaction recall and precision.
+    --redaction, redaction recall and precision; with --briefing-themes, key-theme overlap.
 
     Example: caselearn evaluate --gold corpus/labels.json --cross-validate
     """
     service = open_app()
-    if gold is None and redaction is None:
-        fail("give --gold FILE, --redaction FILE or both")
+    if gold is None and redaction is None and briefing_themes is None:
+        fail("give --gold FILE, --redaction FILE, --briefing-themes FILE, or several")
     result: dict = {}
     try:
         if gold is not None:
             result = service.evaluate(gold, documents, cross_validate=cross_validate)
         if redaction is not None:
             result["redaction"] = service.evaluate_redaction(redaction)
+        if briefing_themes is not None:
+            # --documents names the gold documents' folder when --gold is given too.
+            folder = documents if gold is None else None
+            result["briefing_themes"] = service.evaluate_briefing_themes(briefing_themes, folder)
     except ValueError as exc:
         fail(str(exc))
         return
@@ -197,6 +208,10 @@ def evaluate(
         from caselearn.redaction.evaluate import format_report
 
         console.print(format_report(result["redaction"]), highlight=False)
+    if "briefing_themes" in result:
+        from caselearn.briefings.evaluate import format_report as briefing_report
+
+        console.print(briefing_report(result["briefing_themes"]), highlight=False)
 
 
 def _print_evaluation(result: dict) -> None:

@@ -708,6 +708,9 @@ def compose(
                 lambda c, code=code: (
                     1.0
                     + (0.4 if c.section in KEY_SECTIONS else 0.0)
+                    # What was found reads best in the findings; advice belongs to section 4.
+                    + (0.4 if c.section in ("findings", "themes", "analysis") else 0.0)
+                    - (0.3 if c.section == "learning" and LEARNING_CUE.search(c.text) else 0.0)
                     + _plain(c)
                     + 0.2 * len(c.codes & set(top))
                 ),
@@ -752,23 +755,7 @@ def compose(
             force=not top,
         )
 
-    # 4. What we learned
-    learned_sections = {"learning", "findings", "analysis", "themes", "summary", "other"}
-    build.pick(
-        "learned",
-        [c for c in every if c.section in learned_sections and c.codes],
-        lambda c: (
-            (0.8 if LEARNING_CUE.search(c.text) else 0.0)
-            + (0.5 if c.section == "learning" else 0.2 if c.section in KEY_SECTIONS else 0.0)
-            + _theme_weight(c, weights)
-            + 0.5 * _plain(c)
-            - (0.5 if kind == "theme" and theme not in c.codes else 0.0)
-        ),
-        5,
-        codes=lambda c: sorted(c.codes & set(weights)),
-    )
-
-    # 5. Good practice found
+    # 5. Good practice found (chosen before section 4, which would otherwise take it)
     good = build.pick(
         "good",
         [
@@ -797,6 +784,26 @@ def compose(
                 [Source("record", review_id=r.id) for r in reviews[:12]],
             ),
         )
+
+    # 4. What we learned
+    learned_sections = {"learning", "findings", "analysis", "themes", "summary", "other"}
+    build.pick(
+        "learned",
+        [
+            c
+            for c in every
+            if c.section in learned_sections and (c.codes or c.section == "learning")
+        ],
+        lambda c: (
+            (0.8 if LEARNING_CUE.search(c.text) else 0.0)
+            + (0.5 if c.section == "learning" else 0.2 if c.section in KEY_SECTIONS else 0.0)
+            + _theme_weight(c, weights)
+            + 0.5 * _plain(c)
+            - (0.5 if kind == "theme" and theme not in c.codes else 0.0)
+        ),
+        5,
+        codes=lambda c: sorted(c.codes & set(weights)),
+    )
 
     # 6. Questions for reflection
     question_codes = top[:5] if kind != "theme" else [theme] * 3 + top[1:3]
@@ -876,7 +883,12 @@ def compose(
     if not added:
         build.pick(
             "next",
-            [c for c in every if c.section == "recommendations"],
+            [
+                c
+                for c in every
+                if c.section == "recommendations"
+                or (c.section == "learning" and NEXT_CUE.search(c.text))
+            ],
             lambda c: (
                 (0.8 if NEXT_CUE.search(c.text) else 0.2)
                 + _theme_weight(c, weights)
@@ -902,13 +914,18 @@ def compose(
 
     content = [c for key in ("found", "learned") for c in build.sections[key].statements]
     from_text = [s for s in content if any(src.kind == "passage" for src in s.sources)]
-    if not from_text and build.dropped_for_redaction and build.considered:
+    if not from_text and (
+        build.dropped_for_redaction
+        or _redacted_fraction(
+            "\n".join(text for r in reviews for d in r.documents for _, text in d.pages)[:200_000]
+        )
+        > 0.25
+    ):
         names = ", ".join(f"review {r.id}" for r in reviews[:5])
         raise BriefingError(
             f"redaction would remove nearly everything this briefing could say about {names}: "
-            f"{build.dropped_for_redaction} of {build.considered} passages are mostly names, "
-            "addresses, dates of birth or identifiers. Check the review's text, or write the "
-            "briefing by hand."
+            "its passages are mostly names, addresses, dates of birth or identifiers. Check the "
+            "review's text, or write the briefing by hand."
         )
 
     briefing = Briefing(
