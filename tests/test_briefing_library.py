@@ -37,15 +37,15 @@ NAMED = """Learning Review: Child P
 Glenbrae Child Protection Committee
 
 Why This Review Matters
-Child P was seriously harmed, and the review asks what agencies can learn so that it matters for every child.
+Child P was seriously harmed; the review asks what agencies can learn for every child.
 
 The Case
 Child P, aged 2, lived at home with his mother, Mrs Lorna Fenwick, and her partner Callum Reid.
 
 Findings
-Information about domestic abuse was not shared between the police and the health visitor for Mrs Lorna Fenwick.
+Information about domestic abuse was not shared with the health visitor for Mrs Lorna Fenwick.
 Nobody built a chronology, so the history of concerns was never seen as a whole.
-Professionals accepted the partner's account without professional curiosity about who lived in the home.
+Professionals accepted the partner's account without professional curiosity about the home.
 
 Learning
 Agencies should share information about domestic abuse with the health visitor on the same day.
