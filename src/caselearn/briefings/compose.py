@@ -108,6 +108,11 @@ LIST_MARKER = re.compile(
     r"\(?[a-hj-z][.)]\s+|[ivx]{1,4}[.)]\s+|(?:finding|lesson|theme|learning point)\s+\d+[:.]\s+)",
     re.I,
 )
+QUESTION_START = re.compile(
+    r"^(when|what|how|why|who|where|which|do|does|did|is|are|can|could|would|should|have|has)"
+    r"\b(?! (?:not|also)\b)",
+    re.I,
+)
 MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 # A line that ends like this carries on in the next line ("she stayed with / Child H ...").
 CONTINUES = re.compile(
@@ -197,6 +202,8 @@ def _usable(text: str) -> bool:
     n = word_count(text)
     if not MIN_WORDS <= n <= MAX_WORDS or text.endswith((":", "?")) or JUNK.search(text):
         return False
+    if QUESTION_START.match(text):
+        return False  # a reflective question whose question mark fell on another line
     letters = sum(ch.isalpha() for ch in text)
     return letters / max(len(text), 1) > 0.6
 
@@ -478,8 +485,10 @@ def _children_phrase(review: SourceReview, codebook: Codebook) -> str:
         bits = [label[0].upper() + label[1:]]
         if child.age_years is not None:
             age = child.age_years
-            if age < 1:
+            if age < 1 and age * 52 < 13:
                 bits.append(f"aged {max(1, round(age * 52))} weeks")
+            elif age < 1:
+                bits.append(f"aged {max(1, round(age * 12))} months")
             else:
                 bits.append(f"aged {int(age)}")
         elif child.age_band:
