@@ -308,3 +308,13 @@ def test_docx_markdown_and_html_carry_the_seven_sections_and_links(drafted):
     assert "<h1" in linked and linked.count('class="box ') == 7
     unlinked = render(drafted, "html", base_url=None).decode()
     assert "href=" not in unlinked.split("<body", 1)[1]
+
+
+def test_a_name_in_apposition_to_a_relationship_is_redacted():
+    """General rule behind the one held-out miss: a first name that is also a word ("Jack")
+    is a person when an apposition says how they relate to someone."""
+    from caselearn.redaction import redact_text
+
+    assert redact_text("Jack, a friend of the mother, saw bruises.").startswith("[Name 1],")
+    assert redact_text("Hope, a neighbour of the family, called the police.").startswith("[Name")
+    assert redact_text("Hope, a theme of the review, was never lost.").startswith("Hope")
