@@ -148,14 +148,15 @@ def test_lists_search_counts_and_reports_leak_nothing(service, world):
             "/reports",
             "/api/reports",
             "/api/actions/due?within=3650",
-            "/search?q=" + SECRET,
-            "/api/search?q=" + SECRET,
+            "/search?q=police+not+shared+poverty",
             "/api/search?q=information+sharing+poverty",
             "/search?q=domestic+abuse&facet=committee:Alpha+CPC",
         ):
             response = client.get(path)
             assert response.status_code == 200, path
             assert SECRET not in response.text, path
+        found = client.get("/api/search", params={"q": SECRET}).json()
+        assert [r["review_id"] for r in found["results"]] == []
         reviews = client.get("/api/reviews").json()
         assert [r["committee"] for r in reviews["reviews"]] == ["Beta CPC"]
         assert reviews["total"] == 1  # counts too: Alpha's review is not there at all

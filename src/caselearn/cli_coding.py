@@ -169,17 +169,25 @@ def evaluate(
             "recall@10 and nDCG@10 for lexical, semantic and hybrid.",
         ),
     ] = None,
+    briefing_themes: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also score the themes drafted briefings put first against each source's own "
+            "key themes (e.g. tests/gold/briefing_key_themes.json; --documents holds the seeds)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Precision, recall and F1 per code, micro and macro, beside a keyword baseline; with
     recommendations in the gold file, extraction and classification figures too; with
-    --redaction, redaction recall and precision; with --search, search relevance.
+    --redaction, redaction recall and precision; with --search, search relevance; with
+    --briefing-themes, key-theme overlap of drafted briefings.
 
     Example: caselearn evaluate --gold corpus/labels.json --cross-validate
     """
     service = open_app()
-    if gold is None and redaction is None and search is None:
-        fail("give --gold FILE, --redaction FILE, --search FILE or several")
+    if gold is None and redaction is None and search is None and briefing_themes is None:
+        fail("give --gold FILE, --redaction FILE, --search FILE, --briefing-themes FILE or several")
     result: dict = {}
     try:
         if gold is not None:
@@ -188,6 +196,10 @@ def evaluate(
             result["redaction"] = service.evaluate_redaction(redaction)
         if search is not None:
             result["search"] = service.evaluate_search(search, documents)
+        if briefing_themes is not None:
+            # --documents names the gold documents' folder when --gold is given too.
+            folder = documents if gold is None else None
+            result["briefing_themes"] = service.evaluate_briefing_themes(briefing_themes, folder)
     except ValueError as exc:
         fail(str(exc))
         return
@@ -209,6 +221,10 @@ def evaluate(
         console.print(format_report(result["redaction"]), highlight=False)
     if "search" in result:
         _print_search_evaluation(result["search"])
+    if "briefing_themes" in result:
+        from caselearn.briefings.evaluate import format_report as briefing_report
+
+        console.print(briefing_report(result["briefing_themes"]), highlight=False)
 
 
 def _print_search_evaluation(figures: dict) -> None:

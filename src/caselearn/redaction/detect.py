@@ -466,6 +466,12 @@ _STRONG_AFTER_CUES = [
     re.compile(rf"\s*\((?:[^()\n]{{0,30}}\b)?(?:{_ROLE_ALT})s?\b[^()\n]{{0,30}}\)", re.I),
     re.compile(r"\s*[(,]\s*(?:DOB|d\.o\.b|date of birth|born|b\.\s?\d)", re.I),
     re.compile(r"\s*\(\s*['\"“]?(?:Child|Baby|Young Person|YP|Sibling)\s+[A-Z0-9]{1,2}\b"),
+    # An apposition naming how the person relates to someone: "Jack, a friend of the mother".
+    re.compile(
+        rf",\s+(?:a|an|the|her|his|their)\s+(?:(?:close|old|family|new)\s+)?"
+        rf"(?:{_ROLE_ALT})\s+(?:of|to)\s+(?:the|her|his|their|a|an|Child|Baby|[A-Z])",
+        re.I,
+    ),
 ]
 _WEAK_AFTER_CUES = [
     re.compile(

@@ -27,6 +27,7 @@ from caselearn.schemas import (
     ReviewUpdate,
 )
 from caselearn.services.accounts import AccountMixin
+from caselearn.services.briefings import BriefingMixin
 from caselearn.services.coding import CodingMixin, EvaluationMixin
 from caselearn.services.interchange import InterchangeMixin
 from caselearn.services.reports import ReportMixin
@@ -61,6 +62,7 @@ class CaseLearn(
     ReportMixin,
     AccountMixin,
     SearchMixin,
+    BriefingMixin,
 ):
     """The library's front door: ``CaseLearn.open()`` and call its methods."""
 

@@ -473,3 +473,74 @@ class SearchState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     passages_version: Mapped[int] = mapped_column(Integer, default=0)
     codes_version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BriefingRow(Base):
+    """A 7-minute briefing: what it covers (kind and parameters) and where it stands."""
+
+    __tablename__ = "briefings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # review | set | theme
+    title: Mapped[str] = mapped_column(String(500))
+    # What the briefing was drawn from: review_id, theme, from, to, committees, review_type.
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft | published
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+    published_version: Mapped[int | None] = mapped_column(Integer)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    published_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), default="system")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    committee: Mapped[Committee | None] = relationship()
+    versions: Mapped[list[BriefingVersion]] = relationship(
+        back_populates="briefing", order_by="BriefingVersion.number", cascade="all, delete-orphan"
+    )
+    disseminations: Mapped[list[Dissemination]] = relationship(
+        back_populates="briefing", order_by="Dissemination.on", cascade="all, delete-orphan"
+    )
+
+
+class BriefingVersion(Base):
+    """One saved state of a briefing: its sections (unredacted, with each statement's sources)
+    and the lead officer's redaction overrides. Versions are only ever added."""
+
+    __tablename__ = "briefing_versions"
+    __table_args__ = (UniqueConstraint("briefing_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # [{"text", "action": "keep" | "redact"}]: overrides of the redaction engine.
+    redactions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), default="system")
+
+    briefing: Mapped[BriefingRow] = relationship(back_populates="versions")
+
+
+class Dissemination(Base):
+    """Where and when a briefing was shared, for the dissemination figures in reports."""
+
+    __tablename__ = "briefing_disseminations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    briefing_id: Mapped[int] = mapped_column(ForeignKey("briefings.id"), index=True)
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committees.id"), index=True)
+    # team_meeting | training | bulletin | learning_event | supervision | other
+    kind: Mapped[str] = mapped_column(String(40))
+    on: Mapped[dt.date] = mapped_column(Date, index=True)
+    audience: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200), default="system")
+
+    briefing: Mapped[BriefingRow] = relationship(back_populates="disseminations")
+    committee: Mapped[Committee | None] = relationship()

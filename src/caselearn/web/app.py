@@ -22,10 +22,13 @@ templates.env.globals["version"] = __version__
 
 
 def create_app(service: CaseLearn) -> FastAPI:
+    from caselearn.briefings import BriefingError
     from caselearn.web.routers import (
         account_api,
         account_pages,
         api,
+        briefing_api,
+        briefing_pages,
         coding_api,
         coding_pages,
         pages,
@@ -60,6 +63,12 @@ def create_app(service: CaseLearn) -> FastAPI:
     app.include_router(report_pages.router)
     app.include_router(search_api.router)
     app.include_router(search_pages.router)
+    app.include_router(briefing_api.router)
+    app.include_router(briefing_pages.router)
+
+    @app.exception_handler(BriefingError)
+    async def cannot_brief(request: Request, exc: BriefingError) -> JSONResponse:
+        return error_response(request, 422, "cannot_brief", str(exc))
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):  # type: ignore[no-untyped-def]
