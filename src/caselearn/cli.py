@@ -488,7 +488,7 @@ def main() -> None:
 
 
 # Commands defined in their own modules register themselves on `app` when imported.
-from caselearn import cli_coding, cli_reports, cli_tracker  # noqa: E402, F401
+from caselearn import cli_admin, cli_coding, cli_reports, cli_tracker  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

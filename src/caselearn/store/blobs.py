@@ -27,8 +27,9 @@ class BlobStore:
         under a digest's name."""
         digest = sha256_of(data)
         target = self.path(digest)
-        if target.exists():
+        if target.exists() and self.verify(digest):
             return digest, False
+        # Missing, or a damaged file under the digest's name: (re)write it from these bytes.
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
