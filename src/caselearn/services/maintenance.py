@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
+import gzip
 import hashlib
 import io
 import json
@@ -27,6 +28,7 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, MetaData, Table, func, select, text
 from sqlalchemy import types as sqltypes
+from sqlalchemy.exc import SQLAlchemyError
 
 from caselearn import __version__
 from caselearn.store.blobs import sha256_of
@@ -163,7 +165,7 @@ class MaintenanceMixin:
                     )
             runs = set(session.scalars(select(CodingRun.review_id).distinct()))
             for review in reviews:
-                if review.coding_status != "uncoded" and review.id not in runs:
+                if review.coding_status in ("coded", "could_not_code") and review.id not in runs:
                     report.problems.append(
                         f"review {review.id} is marked {review.coding_status} but has no coding run"
                     )
@@ -427,7 +429,13 @@ class MaintenanceMixin:
         with tempfile.TemporaryDirectory(dir=home, prefix=".restore-") as staging:
             try:
                 _extract_verified(source, manifest, limits, Path(staging), self.blobs, created)  # type: ignore[attr-defined]
-                _load_tables(database.engine, manifest, Path(staging), force=force)
+                try:
+                    _load_tables(database.engine, manifest, Path(staging), force=force)
+                except (SQLAlchemyError, ValueError, TypeError, KeyError) as exc:
+                    raise MaintenanceError(
+                        f"{source}: the backup's rows could not be loaded ({type(exc).__name__}: "
+                        f"{str(exc).splitlines()[0][:300]}); nothing was restored"
+                    ) from exc
             except BaseException:
                 for digest in created:
                     self.blobs.remove(digest)  # type: ignore[attr-defined]
@@ -663,55 +671,86 @@ def _limit_for(kind: str, limits: RestoreLimits) -> int:
     }[kind]
 
 
+_READ_ERRORS = (tarfile.TarError, OSError, EOFError, zlib.error)
+
+
+def _damaged(source: Path, exc: BaseException) -> MaintenanceError:
+    return MaintenanceError(
+        f"{source}: the archive is damaged or not a caselearn backup "
+        f"({exc or type(exc).__name__}); nothing was restored"
+    )
+
+
+class _MemberReader:
+    """A member's stream whose read errors (truncation, bad compressed data) say so plainly."""
+
+    def __init__(self, source: Path, stream: IO[bytes]) -> None:
+        self.source, self.stream = source, stream
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return self.stream.read(size)
+        except _READ_ERRORS as exc:
+            raise _damaged(self.source, exc) from exc
+
+
 def _members(
     source: Path, limits: RestoreLimits
 ) -> Iterator[tuple[tarfile.TarInfo, str, IO[bytes]]]:
-    """Each regular member with its kind and a stream, after the header checks."""
+    """Each regular member with its kind and a stream, after the header checks; then the rest
+    of the gzip stream is read, so a cut-off or corrupted end is noticed too."""
     if not source.is_file():
         raise MaintenanceError(f"{source}: no such file")
     seen: set[str] = set()
     total = 0
     try:
-        with tarfile.open(source, "r:gz") as archive:
-            for info in archive:
-                if info.isdir():
-                    continue
-                if not info.isreg():
-                    what = (
-                        "a symbolic link"
-                        if info.issym()
-                        else "a hard link"
-                        if info.islnk()
-                        else "a device or special file"
-                    )
-                    raise MaintenanceError(f"member {info.name!r} is {what}; refused")
-                kind = _member_kind(info.name)
-                if info.name in seen:
-                    raise MaintenanceError(f"member {info.name!r} appears twice")
-                seen.add(info.name)
-                if len(seen) > limits.max_members:
-                    raise MaintenanceError(f"more than {limits.max_members:,} members")
-                limit = _limit_for(kind, limits)
-                if info.size > limit:
-                    raise MaintenanceError(
-                        f"member {info.name!r} is {info.size:,} bytes, above the limit of "
-                        f"{limit:,} for {kind} members"
-                    )
-                total += info.size
-                if total > limits.max_total_bytes:
-                    raise MaintenanceError(
-                        f"the members add up to more than {limits.max_total_bytes:,} bytes"
-                    )
-                stream = archive.extractfile(info)
-                assert stream is not None
-                yield info, kind, stream
+        with gzip.open(source, "rb") as compressed:
+            # Stream mode: members are read in order, never by seeking back.
+            with tarfile.open(fileobj=compressed, mode="r|") as archive:
+                for info in archive:
+                    if info.isdir():
+                        continue
+                    _check_member(info, seen, limits)
+                    total += info.size
+                    if total > limits.max_total_bytes:
+                        raise MaintenanceError(
+                            f"the members add up to more than {limits.max_total_bytes:,} bytes"
+                        )
+                    stream = archive.extractfile(info)
+                    assert stream is not None
+                    yield info, _member_kind(info.name), _MemberReader(source, stream)  # type: ignore[misc]
+            while compressed.read(CHUNK):
+                pass
     except MaintenanceError as exc:
+        if str(exc).startswith(f"{source}: "):
+            raise
         raise MaintenanceError(f"{source}: {exc}; nothing was restored") from None
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+    except _READ_ERRORS as exc:
+        raise _damaged(source, exc) from exc
+
+
+def _check_member(info: tarfile.TarInfo, seen: set[str], limits: RestoreLimits) -> None:
+    if not info.isreg():
+        what = (
+            "a symbolic link"
+            if info.issym()
+            else "a hard link"
+            if info.islnk()
+            else "a device or special file"
+        )
+        raise MaintenanceError(f"member {info.name!r} is {what}; refused")
+    kind = _member_kind(info.name)
+    if info.name in seen:
+        raise MaintenanceError(f"member {info.name!r} appears twice")
+    seen.add(info.name)
+    if len(seen) > limits.max_members:
+        raise MaintenanceError(f"more than {limits.max_members:,} members")
+    limit = _limit_for(kind, limits)
+    if info.size > limit:
         raise MaintenanceError(
-            f"{source}: the archive is damaged or not a caselearn backup ({exc}); "
-            "nothing was restored"
-        ) from exc
+            f"member {info.name!r} is {info.size:,} bytes, above the limit of "
+            f"{limit:,} for {kind} members"
+        )
 
 
 def _stream_digest(stream: IO[bytes], sink: IO[bytes] | None = None) -> tuple[str, int]:
