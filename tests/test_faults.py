@@ -250,6 +250,16 @@ def test_verify_finds_every_kind_of_damage(service):
     assert not repaired.ok  # damage to stored documents is reported, never "repaired" away
 
 
+def test_repair_removes_what_an_interrupted_backup_left(service):
+    staging = service.settings.home / ".backup-k1ll3d"
+    staging.mkdir()
+    (staging / "reviews.jsonl").write_text('{"id": 1}\n', encoding="utf-8")
+    report = service.verify_store()
+    assert report.ok and any(".backup-k1ll3d" in note for note in report.notes)
+    report = service.verify_store(repair=True, grace_seconds=0)
+    assert report.repaired and not staging.exists()
+
+
 def test_repair_leaves_young_files_to_a_running_ingest(service):
     digest, _ = service.blobs.put(b"an ingest still writing this one")
     report = service.verify_store(repair=True)  # default grace: ten minutes

@@ -17,6 +17,7 @@ import io
 import json
 import os
 import re
+import shutil
 import tarfile
 import tempfile
 import time
@@ -224,6 +225,22 @@ class MaintenanceMixin:
                 report.orphans.append(relative)
                 report.notes.append(
                     f"{relative} is {kind}: harmless (a rerun of the ingest adopts it); "
+                    "`caselearn verify --repair` removes it"
+                )
+        for leftover in sorted(settings.home.glob(".backup-*")) + sorted(
+            settings.home.glob(".restore-*")
+        ):
+            # A backup or restore killed midway leaves its staging folder (table rows in clear).
+            if not leftover.is_dir():
+                continue
+            if repair and now - leftover.stat().st_mtime >= grace_seconds:
+                shutil.rmtree(leftover, ignore_errors=True)
+                report.repaired.append(
+                    f"removed {leftover.name} (an interrupted backup or restore)"
+                )
+            else:
+                report.notes.append(
+                    f"{leftover} was left by an interrupted backup or restore; "
                     "`caselearn verify --repair` removes it"
                 )
         if report.needs_coding:
