@@ -99,7 +99,9 @@ def import_checks(service: CaseLearn, review_id: int):  # type: ignore[no-untype
             except PlanError as exc:
                 assert str(exc).startswith("plan.csv: ")
                 return "refused"
-        return "imported" if report["actions_created"] else "nothing to import"
+        if report["actions_created"]:
+            return "imported"
+        return "already stored" if report["actions_already_stored"] else "no rows"
 
     return records, plan
 
