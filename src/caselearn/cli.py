@@ -492,6 +492,7 @@ def main() -> None:
 
 # Commands defined in their own modules register themselves on `app` when imported.
 from caselearn import (  # noqa: E402, F401
+    cli_admin,
     cli_briefings,
     cli_coding,
     cli_reports,

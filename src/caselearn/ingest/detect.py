@@ -67,7 +67,7 @@ def detect_format(filename: str, data: bytes) -> str:
 def _office_kind(filename: str, data: bytes, suffix: str) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
         raise IngestError("corrupt", f"the ZIP container is damaged ({exc})") from exc
     if "word/document.xml" in names:
         return "docx"

@@ -30,6 +30,7 @@ from caselearn.services.accounts import AccountMixin
 from caselearn.services.briefings import BriefingMixin
 from caselearn.services.coding import CodingMixin, EvaluationMixin
 from caselearn.services.interchange import InterchangeMixin
+from caselearn.services.maintenance import MaintenanceMixin
 from caselearn.services.reports import ReportMixin
 from caselearn.services.search import SearchMixin
 from caselearn.services.survey import SurveyMixin
@@ -63,6 +64,7 @@ class CaseLearn(
     AccountMixin,
     SearchMixin,
     BriefingMixin,
+    MaintenanceMixin,
 ):
     """The library's front door: ``CaseLearn.open()`` and call its methods."""
 
@@ -167,16 +169,29 @@ class CaseLearn(
                     document_id=existing.id,
                     message=f"same content as document {existing.id} ({existing.filename})",
                 )
-                return IngestResult(
+                duplicate = IngestResult(
                     path=label,
                     status="duplicate",
                     review_id=existing.review_id,
                     document_id=existing.id,
                     pages=existing.page_count,
                 )
-            if review_id is not None and session.get(Review, review_id) is None:
+                # A run killed after storing a file but before coding it left the review
+                # uncoded (or coded without this document): rerunning the ingest finishes it.
+                finish_coding = self.settings.code_on_ingest and needs_coding(existing.review)
+            else:
+                duplicate, finish_coding = None, False
+            if (
+                duplicate is None
+                and review_id is not None
+                and session.get(Review, review_id) is None
+            ):
                 error = IngestError("no_such_review", f"review {review_id} does not exist")
                 return self._failed(label, error, options, size=len(data), digest=digest)
+        if duplicate is not None:
+            if finish_coding:
+                self._code_after_ingest(duplicate, actor)
+            return duplicate
         try:
             extracted = extract(filename, data, self.limits)
         except IngestError as exc:
@@ -274,6 +289,10 @@ class CaseLearn(
                 self.blobs.remove(digest)
             raise
         self._index_after_ingest(result.document_id)  # type: ignore[arg-type]
+        if not self.blobs.path(digest).exists():
+            # A concurrent ingest of the same bytes whose transaction failed removed the blob it
+            # thought it had created; the committed document must keep its original.
+            self.blobs.put(data)
         if self.settings.code_on_ingest:
             self._code_after_ingest(result, actor)
         return result
@@ -530,6 +549,16 @@ class CaseLearn(
         if review is None:
             raise NotFound(f"review {review_id} does not exist")
         return review
+
+
+def needs_coding(review: Review) -> bool:
+    """A review with documents that was never coded, or was coded before one of them arrived
+    (e.g. the process was killed between storing a file and coding its review)."""
+    if not review.documents:
+        return False
+    if review.coded_at is None:
+        return True
+    return any(document.created_at > review.coded_at for document in review.documents)
 
 
 def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:

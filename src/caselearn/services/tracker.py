@@ -461,6 +461,7 @@ class TrackerMixin:
             "problems": [{"row": r, "message": m} for r, m in sheet.problems],
             "recommendations_created": 0,
             "actions_created": 0,
+            "actions_already_stored": 0,
             "dry_run": dry_run,
         }
         if dry_run:
@@ -477,6 +478,7 @@ class TrackerMixin:
                     )
                 )
             }
+            stored_actions: dict[int, Counter[tuple[Any, ...]]] = {}
             for row in sheet.rows:
                 values = row.values
                 key = values.get("recommendation_number") or values.get("recommendation", "")[:200]
@@ -501,6 +503,18 @@ class TrackerMixin:
                     session.add(recommendation)
                     existing[key] = recommendation
                     report["recommendations_created"] += 1
+                # Importing the same plan again (e.g. after a run killed once it had committed)
+                # must not store its actions twice; rows repeated within one file still count.
+                if recommendation.id is not None:
+                    stored = stored_actions.setdefault(
+                        recommendation.id,
+                        Counter((a.description, a.owner, a.due_on) for a in recommendation.actions),
+                    )
+                    signature = (values["action"], values.get("owner", ""), row.due_on)
+                    if stored[signature] > 0:
+                        stored[signature] -= 1
+                        report["actions_already_stored"] += 1
+                        continue
                 progress_text = values.get("progress", "")
                 action = Action(
                     recommendation=recommendation,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -27,8 +28,13 @@ class BlobStore:
         under a digest's name."""
         digest = sha256_of(data)
         target = self.path(digest)
-        if target.exists():
+        if target.exists() and self.verify(digest):
+            # A fresh time: `verify --repair` leaves young files alone, and an ingest may be
+            # about to adopt this one (left by an earlier run that was killed).
+            with contextlib.suppress(OSError):
+                os.utime(target)
             return digest, False
+        # Missing, or a damaged file under the digest's name: (re)write it from these bytes.
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
@@ -38,6 +44,7 @@ class BlobStore:
                 os.fsync(stream.fileno())
             os.chmod(temporary, 0o444)
             os.replace(temporary, target)
+            _sync_directory(target.parent)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -53,3 +60,13 @@ class BlobStore:
     def verify(self, sha256: str) -> bool:
         path = self.path(sha256)
         return path.exists() and sha256_of(path.read_bytes()) == sha256
+
+
+def _sync_directory(path: Path) -> None:
+    """Make the rename itself durable: without this a power cut can lose the file's name even
+    though the database row that refers to it was committed."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

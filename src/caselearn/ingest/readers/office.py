@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from caselearn.ingest.base import ExtractedPage, IngestError
@@ -20,12 +22,23 @@ class ArchiveLimits:
     max_members: int = 10_000
 
 
+# What zipfile raises for damaged containers besides BadZipFile (found by fuzzing): a negative
+# seek from a bad header offset, truncated or garbled deflate data, a short read.
+ZIP_ERRORS = (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, struct.error)
+
+
 def check_archive(data: bytes, limits: ArchiveLimits) -> None:
-    """Refuse ZIP bombs and hostile member names before any library unpacks the file."""
+    """Refuse ZIP bombs, hostile member names and damaged parts before any library unpacks
+    the file."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except ZIP_ERRORS as exc:
         raise IngestError("corrupt", f"the ZIP container is damaged ({exc})") from exc
+    with archive:
+        _check_members(archive, data, limits)
+
+
+def _check_members(archive: zipfile.ZipFile, data: bytes, limits: ArchiveLimits) -> None:
     members = archive.infolist()
     if len(members) > limits.max_members:
         raise IngestError("archive_bomb", f"the file holds {len(members)} parts; too many")
@@ -49,15 +62,65 @@ def check_archive(data: bytes, limits: ArchiveLimits) -> None:
             "archive_bomb",
             f"the parts expand to {total:,} bytes, above the limit of {limits.max_total_bytes:,}",
         )
-    bad = archive.testzip() if len(data) < 50_000_000 else None
+    if any(member.flag_bits & 0x1 for member in members):
+        raise IngestError(
+            "encrypted", "the file is encrypted (password-protected); save an unprotected copy"
+        )
+    try:
+        bad = archive.testzip() if len(data) < 50_000_000 else None
+    except NotImplementedError as exc:
+        raise IngestError(
+            "corrupt", f"a part uses a compression method not supported ({exc})"
+        ) from exc
+    except ZIP_ERRORS as exc:
+        raise IngestError("corrupt", f"a part of the file is damaged ({exc})") from exc
     if bad is not None:
         raise IngestError("corrupt", f"part {bad} of the file is damaged (checksum mismatch)")
+
+
+# --- damaged parts -------------------------------------------------------------------------
+
+# What python-docx, python-pptx, openpyxl and the XML parsers under them raise for a package
+# whose parts are damaged or missing once it has opened (found by fuzzing): a relationship id
+# with no target, malformed XML (ParseError and XMLSyntaxError are SyntaxErrors), an entity
+# expansion limit, a value of the wrong type.
+PARSER_ERRORS = (
+    *ZIP_ERRORS,
+    KeyError,
+    IndexError,
+    AttributeError,
+    TypeError,
+    SyntaxError,
+    RecursionError,
+)
+
+
+def _guarded(kind: str, reader, data: bytes):  # type: ignore[no-untyped-def]
+    try:
+        return reader(data)
+    except IngestError:
+        raise
+    except PARSER_ERRORS as exc:
+        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise IngestError("corrupt", f"the {kind} file is damaged ({detail})") from exc
+
+
+def read_docx(data: bytes) -> tuple[list[ExtractedPage], str | None, list[str]]:
+    return _guarded("Word", _read_docx, data)
+
+
+def read_pptx(data: bytes) -> tuple[list[ExtractedPage], str | None, list[str]]:
+    return _guarded("PowerPoint", _read_pptx, data)
+
+
+def read_xlsx(data: bytes) -> tuple[list[ExtractedPage], str | None, list[str]]:
+    return _guarded("Excel", _read_xlsx, data)
 
 
 # --- Word ----------------------------------------------------------------------------------
 
 
-def read_docx(data: bytes) -> tuple[list[ExtractedPage], str | None, list[str]]:
+def _read_docx(data: bytes) -> tuple[list[ExtractedPage], str | None, list[str]]:
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -201,7 +264,7 @@ def _format_number(value: int, fmt: str) -> str:
 # --- PowerPoint ------------------------------------------------------------------------------
 
 
-def read_pptx(data: bytes) -> tuple[list[ExtractedPage], str | None, list[str]]:
+def _read_pptx(data: bytes) -> tuple[list[ExtractedPage], str | None, list[str]]:
     from pptx import Presentation
 
     try:
@@ -249,7 +312,7 @@ def _shape_lines(shape) -> list[str]:  # type: ignore[no-untyped-def]
 # --- Excel -----------------------------------------------------------------------------------
 
 
-def read_xlsx(data: bytes) -> tuple[list[ExtractedPage], str | None, list[str]]:
+def _read_xlsx(data: bytes) -> tuple[list[ExtractedPage], str | None, list[str]]:
     from openpyxl import load_workbook
 
     try:

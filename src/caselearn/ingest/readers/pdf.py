@@ -47,7 +47,12 @@ def read_pdf(data: bytes, options: PdfOptions) -> tuple[list[ExtractedPage], str
         title = _metadata_title(pdf)
         pages = []
         for index in range(count):
-            page = pdf[index]
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError as exc:
+                raise IngestError(
+                    "corrupt", f"page {index + 1} of the PDF is damaged and cannot be read ({exc})"
+                ) from exc
             try:
                 text = _page_text(page)
                 if len(text.strip()) < options.ocr_min_chars and _has_images(page):
