@@ -51,7 +51,10 @@ def fill(service: CaseLearn) -> None:
 
 
 def rows(service: CaseLearn) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, read the same way on either database."""
+    """Every row of every table, read the same way on either database. The search index is
+    derived (rebuilt after a restore, with new row ids): compared by its passages' content."""
+    from caselearn.services.maintenance import _derived
+
     metadata = MetaData()
     with service.db.engine.connect() as connection:
         metadata.reflect(bind=connection)
@@ -61,6 +64,18 @@ def rows(service: CaseLearn) -> dict[str, list[tuple[Any, ...]]]:
                 key=repr,
             )
             for table in metadata.sorted_tables
+            if not _derived(table.name)
+        } | {
+            "passages (content)": sorted(
+                connection.execute(
+                    select(
+                        metadata.tables["passages"].c.document_id,
+                        metadata.tables["passages"].c.page,
+                        metadata.tables["passages"].c.start,
+                        metadata.tables["passages"].c.text,
+                    )
+                ).all()
+            )
         }
 
 

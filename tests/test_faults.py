@@ -24,7 +24,7 @@ from caselearn.cli import app
 from caselearn.config import Settings
 from caselearn.schemas import ReviewCreate
 from caselearn.services import CaseLearn
-from caselearn.store.models import Document, Page, Review
+from caselearn.store.models import Document, Page, Passage, Review
 from tests import samples
 from tests.conftest import CORPUS
 
@@ -269,6 +269,7 @@ def test_repair_leaves_young_files_to_a_running_ingest(service):
 def test_review_created_by_ingestion_without_its_document_is_a_problem(service):
     result = service.ingest_bytes("x.txt", b"Initial case review of Child X. FICTIONAL.")
     with service.db.session() as session:
+        session.execute(delete(Passage).where(Passage.document_id == result.document_id))
         session.execute(delete(Page).where(Page.document_id == result.document_id))
         session.execute(delete(Document).where(Document.id == result.document_id))
     report = service.verify_store(repair=True, grace_seconds=0)

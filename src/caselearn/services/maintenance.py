@@ -39,6 +39,15 @@ FORMAT = "caselearn-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SKIPPED_TABLES = {"alembic_version"}
+# The search index is derived from the pages: not backed up, rebuilt after a restore (its FTS5
+# shadow tables cannot be written row by row, and a PostgreSQL generated column not at all).
+DERIVED_TABLES = ("passages", "search_state")
+
+
+def _derived(name: str) -> bool:
+    return name in DERIVED_TABLES or name.startswith("passages_fts")
+
+
 CHUNK = 1 << 20
 BATCH = 1000
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -475,6 +484,8 @@ class MaintenanceMixin:
                     path.unlink(missing_ok=True)
         if not initialised or revision != head:
             database.upgrade()
+        if hasattr(self, "reindex"):
+            self.reindex()  # the search index is derived: rebuilt from the restored pages
         members = manifest["members"]
         return ArchiveSummary(
             path=str(source),
@@ -563,7 +574,9 @@ class _snapshot:
 
 
 def _load_order(metadata: MetaData) -> list[Table]:
-    return [t for t in metadata.sorted_tables if t.name not in SKIPPED_TABLES]
+    return [
+        t for t in metadata.sorted_tables if t.name not in SKIPPED_TABLES and not _derived(t.name)
+    ]
 
 
 def _order_columns(table: Table) -> list[Any]:
@@ -908,6 +921,9 @@ def _load_tables(engine: Any, manifest: dict[str, Any], staging: Path, *, force:
                 f"the backup has tables this database does not: {', '.join(unknown)}"
             )
         if force:
+            for name in DERIVED_TABLES:  # rows pointing at documents go first (triggers empty FTS)
+                if name in metadata.tables:
+                    connection.execute(metadata.tables[name].delete())
             for table in reversed(order):
                 connection.execute(table.delete())
         for table in order:
