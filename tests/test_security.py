@@ -331,3 +331,19 @@ def test_cli_users_and_token(cli_env, service):
     assert runner.invoke(cli_app, ["users", "disable", "script"], env=cli_env).exit_code == 0
     with TestClient(create_app(service), headers={"Authorization": f"Bearer {token}"}) as client:
         assert client.get("/api/me").status_code == 401
+
+
+def test_a_committees_draft_briefing_is_its_own(service, world):
+    from caselearn.services.briefings import BriefingRequest
+
+    draft = service.create_briefing(BriefingRequest(kind="review", review_id=world["review"]))
+    with as_user(service, world, "beta-lead") as client:
+        assert client.get("/api/briefings").json() == []
+        assert client.get(f"/api/briefings/{draft.id}").status_code == 404
+        assert client.get(f"/briefings/{draft.id}").status_code == 404
+    with as_user(service, world, "alpha-member") as client:
+        assert [b["id"] for b in client.get("/api/briefings").json()] == [draft.id]
+        # members edit codes and actions; briefings are the lead's
+        assert client.post(f"/api/briefings/{draft.id}/publish").status_code == 403
+    with as_user(service, world, "alpha-lead") as client:
+        assert client.post(f"/api/briefings/{draft.id}/publish").status_code == 200

@@ -368,6 +368,7 @@ def test_a_five_thousand_word_recommendation_is_kept_and_judged_unrealistic(serv
 
 def test_plan_import_in_the_browser(live, driver, service, plan_review, tmp_path):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
 
     review_id, _ = plan_review
     plan = tmp_path / "plan.csv"
@@ -385,7 +386,10 @@ def test_plan_import_in_the_browser(live, driver, service, plan_review, tmp_path
     assert not any(r.number == "5" for r in service.recommendations(review_id))
     driver.find_element(By.ID, "plan-file").send_keys(str(plan))
     driver.find_element(By.ID, "dry-run").click()
+    previous = driver.find_element(By.CSS_SELECTOR, "[role=status]")
     driver.find_element(By.CSS_SELECTOR, "form[action$='/plan/import'] button").click()
+    # The dry run's page says "nothing stored" too: wait for the new page first.
+    wait(driver).until(staleness_of(previous))
     wait(driver).until(lambda d: "stored" in d.find_element(By.CSS_SELECTOR, "[role=status]").text)
     imported = next(r for r in service.recommendations(review_id) if r.number == "5")
     assert [a.description for a in imported.actions] == ["Deliver training"]

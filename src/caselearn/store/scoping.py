@@ -76,6 +76,16 @@ def _restrict_reads(state: ORMExecuteState) -> None:
             else false(),
         ),
     ]
+    # Briefings belong to a committee: its people see its drafts; everyone sees published ones.
+    briefing_rule = m.BriefingRow.status == "published"
+    if principal.committee_id is not None:
+        briefing_rule = or_(briefing_rule, m.BriefingRow.committee_id == principal.committee_id)
+    briefings = select(m.BriefingRow.id).where(briefing_rule)
+    options += [
+        with_loader_criteria(m.BriefingRow, briefing_rule),
+        with_loader_criteria(m.BriefingVersion, m.BriefingVersion.briefing_id.in_(briefings)),
+        with_loader_criteria(m.Dissemination, m.Dissemination.briefing_id.in_(briefings)),
+    ]
     for cls in _review_owned_classes():
         column = cls.review_id  # type: ignore[attr-defined]
         nullable = cls in (m.HistoryEntry, m.IngestEvent)
@@ -142,8 +152,12 @@ def _committees_of(session: Session, obj: Any, cache: dict[int, int | None]) -> 
         return found
     if isinstance(obj, m.Committee):
         return {obj.id}
-    if isinstance(obj, m.CustomCode | m.SelfAssessment | m.User):
+    if isinstance(obj, m.CustomCode | m.SelfAssessment | m.User | m.BriefingRow):
         return {obj.committee_id}
+    if isinstance(obj, m.BriefingVersion | m.Dissemination):
+        briefing = obj.briefing if getattr(obj, "briefing", None) else None
+        briefing = briefing or session.get(m.BriefingRow, obj.briefing_id)
+        return {briefing.committee_id if briefing else None}
     review_id = _review_id_of(session, obj)
     if review_id is None:
         return {None}
