@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = [sys.executable, "-m", "caselearn.cli"]
+CLI = [str(Path(sys.executable).parent / "caselearn")]  # the installed command
 QUERIES = [
     "baby father not engaging mother mental health",
     "information sharing between agencies",
