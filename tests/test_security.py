@@ -12,7 +12,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from caselearn.cli import app as cli_app
-from caselearn.schemas import ActionCreate, RecommendationCreate
+from caselearn.schemas import ActionCreate, RecommendationCreate, ReviewUpdate
 from caselearn.store.models import AuditEntry, CodeAssignment
 from caselearn.web.app import create_app
 from tests import samples
@@ -37,9 +37,7 @@ def world(service):  # type: ignore[no-untyped-def]
         review_type="scr",
     )
     review_id = result.review_id
-    service.update_review(
-        review_id, __import__("caselearn.schemas").schemas.ReviewUpdate(title=f"SCR {SECRET}")
-    )
+    service.update_review(review_id, ReviewUpdate(title=f"SCR {SECRET}"))
     rec = service.add_recommendation(
         review_id, RecommendationCreate(text=f"Alpha CPC should audit {SECRET} files by 2026.")
     )

@@ -37,8 +37,7 @@ def _pyplot():  # type: ignore[no-untyped-def]
 
 def chart_svg(table: Table) -> str | None:
     """An SVG chart for a table, or None when the table has nothing to draw."""
-    key = repr((table.name, table.columns, table.rows, table.chart))
-    return _chart(key, table.name, tuple(table.columns), _freeze(table.rows), table.chart)
+    return _chart(table.name, tuple(table.columns), _freeze(table.rows), table.chart)
 
 
 def _freeze(rows: list[list[Any]]) -> tuple[tuple[Any, ...], ...]:
@@ -47,7 +46,7 @@ def _freeze(rows: list[list[Any]]) -> tuple[tuple[Any, ...], ...]:
 
 @lru_cache(maxsize=256)
 def _chart(
-    _key: str, name: str, columns: tuple[str, ...], rows: tuple[tuple[Any, ...], ...], kind: str
+    name: str, columns: tuple[str, ...], rows: tuple[tuple[Any, ...], ...], kind: str
 ) -> str | None:
     data_rows = [r for r in rows if r and r[0] != "Total"]
     if kind == "none" or not data_rows:

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 from functools import lru_cache
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -142,7 +141,3 @@ def render_report(report: Report, fmt: str, *, generated: str = "") -> bytes:
     if fmt == "json":
         return report_json(report).encode()
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-
-
-def cell(value: Any) -> str:
-    return "" if value is None else str(value)

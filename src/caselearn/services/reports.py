@@ -22,6 +22,8 @@ from caselearn.store import queries as q
 from caselearn.store.models import Child, CodeAssignment, Review
 from caselearn.store.report_queries import report_data, review_facts
 
+# Imported facts count as a person's: coding a document later never overwrites them.
+IMPORTED_CHILD_FIELDS = ("age_years", "age_band", "gender", "living", "fatal", "harm")
 STAGE_BY_DATE = (
     ("published_on", "published"),
     ("completed_on", "completed"),
@@ -131,8 +133,7 @@ class ReportMixin:
                             fatal=child.fatal,
                             harm=child.harm,
                             origin="import",
-                            person_fields=["age_years", "age_band", "gender", "living", "fatal"]
-                            + ["harm"],
+                            person_fields=list(IMPORTED_CHILD_FIELDS),
                         )
                     )
                 for code in [*record.family_factors, *record.themes]:

@@ -14,6 +14,7 @@ flat selects, full-text search) add ``visible_review_clause`` themselves."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event, false, inspect, or_, select
@@ -42,12 +43,13 @@ def visible_review_ids(principal: Principal | None):  # type: ignore[no-untyped-
     return select(m.Review.id).where(visible_review_clause(principal, m.Review))
 
 
-def _review_owned_classes() -> list[type]:
-    return [
+@lru_cache(maxsize=1)
+def _review_owned_classes() -> tuple[type, ...]:
+    return tuple(
         mapper.class_
         for mapper in m.Base.registry.mappers
         if "review_id" in mapper.columns and mapper.class_ is not m.Review
-    ]
+    )
 
 
 def _restrict_reads(state: ORMExecuteState) -> None:

@@ -139,21 +139,12 @@ class SecurityMiddleware:
         async def send_wrapper(message) -> None:  # type: ignore[no-untyped-def]
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
-                headers = [h for h in message.get("headers", []) if h[0] != b"content-length"]
-                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                headers = list(message.get("headers", []))
+                content_type = dict(headers).get(b"content-type", b"")
                 status_holder["html"] = inject and content_type.startswith(b"text/html")
-                if not status_holder["html"]:
-                    headers = list(message.get("headers", []))
-                headers += SECURITY_HEADERS
-                if new_visitor:
-                    headers.append(
-                        (
-                            b"set-cookie",
-                            _cookie(
-                                ANON_COOKIE, new_visitor, self.service.settings.cookie_secure
-                            ).encode(),
-                        )
-                    )
+                if status_holder["html"]:  # the body grows by the form tokens: length set later
+                    headers = [h for h in headers if h[0] != b"content-length"]
+                headers += SECURITY_HEADERS + self._visitor_cookie(new_visitor)
                 message = {**message, "headers": headers}
                 if status_holder["html"]:
                     status_holder["start"] = message
@@ -185,6 +176,12 @@ class SecurityMiddleware:
             await anyio.to_thread.run_sync(
                 self._log, principal, method, path, scope, status_holder.get("status")
             )
+
+    def _visitor_cookie(self, value: str) -> list[tuple[bytes, bytes]]:
+        if not value:
+            return []
+        cookie = _cookie(ANON_COOKIE, value, self.service.settings.cookie_secure)
+        return [(b"set-cookie", cookie.encode())]
 
     def _log(self, principal: Principal, method: str, path: str, scope, status: int | None) -> None:  # type: ignore[no-untyped-def]
         query = scope.get("query_string", b"").decode("latin-1")
@@ -246,13 +243,7 @@ class SecurityMiddleware:
 
     async def _redirect(self, send, location: str, new_visitor: str) -> None:  # type: ignore[no-untyped-def]
         headers = [(b"location", location.encode()), (b"content-length", b"0"), *SECURITY_HEADERS]
-        if new_visitor:
-            headers.append(
-                (
-                    b"set-cookie",
-                    _cookie(ANON_COOKIE, new_visitor, self.service.settings.cookie_secure).encode(),
-                )
-            )
+        headers += self._visitor_cookie(new_visitor)
         await send({"type": "http.response.start", "status": 303, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
 

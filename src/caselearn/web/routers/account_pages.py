@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from caselearn.security.policy import ROLES, AccessDenied, Principal
-from caselearn.services import InvalidChange, NotFound
+from caselearn.services import InvalidChange
 from caselearn.services.accounts import LoginFailed
 from caselearn.web.deps import Service
 from caselearn.web.routers.pages import render
@@ -132,10 +132,7 @@ def users_disable(
     request: Request, service: Service, name: str, enable: Annotated[bool, Form()] = False
 ) -> Response:
     require_admin(request)
-    try:
-        service.disable_user(name, disabled=not enable)
-    except NotFound as exc:
-        raise NotFound(str(exc)) from exc
+    service.disable_user(name, disabled=not enable)  # NotFound answers 404
     return RedirectResponse("/admin/users", status_code=303)
 
 
