@@ -59,8 +59,16 @@ def drop_database(url: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def user(client: httpx.AsyncClient, reviews: list[int], until: float, results: list) -> None:
+async def user(
+    client: httpx.AsyncClient,
+    reviews: list[int],
+    until: float,
+    results: list,
+    think: tuple[float, float],
+) -> None:
     rng = random.Random()
+    # Users start spread over the first think interval, as people arriving would.
+    await asyncio.sleep(rng.uniform(0, think[1]))
     while time.monotonic() < until:
         roll = rng.random()
         if roll < 0.45:
@@ -81,6 +89,24 @@ async def user(client: httpx.AsyncClient, reviews: list[int], until: float, resu
         except httpx.HTTPError:
             ok = False
         results.append((kind, time.perf_counter() - started, ok))
+        # A person reads what came back before the next click.
+        await asyncio.sleep(rng.uniform(*think))
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -88,7 +114,9 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-async def run(base: str, token: str, users: int, seconds: float) -> list:
+async def run(
+    base: str, token: str, users: int, seconds: float, think: tuple[float, float]
+) -> list:
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(
@@ -98,7 +126,7 @@ async def run(base: str, token: str, users: int, seconds: float) -> list:
         reviews = [r["id"] for r in listing["reviews"]]
         results: list = []
         until = time.monotonic() + seconds
-        await asyncio.gather(*(user(client, reviews, until, results) for _ in range(users)))
+        await asyncio.gather(*(user(client, reviews, until, results, think) for _ in range(users)))
         return results
 
 
@@ -108,10 +136,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
+        "--think",
+        default="0.5-1.5",
+        help="seconds each user pauses between requests, as MIN-MAX (0 for none: a stress "
+        "test of the most the server can do, not a model of people)",
+    )
+    parser.add_argument(
         "--database-url",
         default="postgresql+psycopg://caselearn:caselearn@127.0.0.1:5432/postgres",
     )
     args = parser.parse_args()
+    low, _, high = args.think.partition("-")
+    think = (float(low), float(high or low))
     url = fresh_database(args.database_url)
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "CASELEARN_HOME": home, "CASELEARN_DATABASE_URL": url}
@@ -161,15 +197,20 @@ def main() -> None:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.2)
+            cpu_before = process_tree_cpu(server.pid)
             started = time.perf_counter()
-            results = asyncio.run(run(base, token, args.users, args.seconds))
+            results = asyncio.run(run(base, token, args.users, args.seconds, think))
             elapsed = time.perf_counter() - started
+            server_cpu = process_tree_cpu(server.pid) - cpu_before
         finally:
             if server is not None:
                 server.terminate()
                 server.wait(timeout=30)
             drop_database(url)
-    print(f"{args.users} users for {elapsed:.0f} s on PostgreSQL, {args.workers} server workers")
+    print(
+        f"{args.users} users for {elapsed:.0f} s on PostgreSQL, {args.workers} server workers, "
+        f"thinking {think[0]:g}-{think[1]:g} s between requests"
+    )
     print(f"{'kind':14} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'errors':>7}")
     kinds = sorted({k for k, _, _ in results})
     for kind in [*kinds, "all"]:
@@ -181,6 +222,12 @@ def main() -> None:
             f"{percentile(times, 0.95):8.0f} {max(times):8.0f} {errors:7}"
         )
     print(f"throughput: {len(results) / elapsed:.1f} requests/s")
+    # Latency depends on what else the two cores are doing; CPU per request much less so:
+    # the figure to compare between runs and changes.
+    print(
+        f"server CPU: {server_cpu * 1000 / max(1, len(results)):.1f} ms per request "
+        f"({server_cpu / elapsed:.2f} cores busy)"
+    )
 
 
 if __name__ == "__main__":

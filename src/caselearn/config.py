@@ -27,6 +27,13 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; default is a SQLite file caselearn.db under home. "
         "Use postgresql+psycopg://user:pass@host/db for a multi-user deployment.",
     )
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=200,
+        description="Connections each process keeps open to PostgreSQL (SQLite ignores it): "
+        "about the number of requests one server process serves at once.",
+    )
     max_upload_bytes: int = Field(
         default=100 * 1024 * 1024, description="Largest file accepted for ingestion, in bytes."
     )

@@ -6,6 +6,7 @@ and exact; see ARCHITECTURE.md for the measurement against an approximate index.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,35 @@ class VectorIndex:
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         reviews = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
         return cls(ids, reviews, from_bytes([r[2] for r in rows]), version)
+
+    def updated(
+        self,
+        ids: np.ndarray,
+        review_ids: np.ndarray,
+        fetch: Callable[[list[int]], list[tuple[int, bytes]]],
+        version: int,
+    ) -> VectorIndex:
+        """This index brought up to date with the passages now stored (``ids`` in order, with
+        their reviews): vectors of passages it holds are kept, only new passages' vectors are
+        fetched. A passage's vector never changes (re-indexing makes new passages), so after an
+        upload a search reads one document's vectors, not every passage's again."""
+        ids = np.asarray(ids, dtype=np.int64)
+        review_ids = np.asarray(review_ids, dtype=np.int64)
+        known = np.zeros(len(ids), dtype=bool)
+        positions = np.zeros(len(ids), dtype=np.int64)
+        if len(self.ids) and len(ids):
+            positions = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+            known = self.ids[positions] == ids
+        matrix = np.empty((len(ids), self.matrix.shape[1] or DIMENSIONS), dtype=np.float32)
+        matrix[known] = self.matrix[positions[known]]
+        missing = [int(i) for i in ids[~known]]
+        fetched = dict(fetch(missing)) if missing else {}
+        # A passage deleted between the two reads has no vector to fetch: leave it out.
+        present = known | np.isin(ids, np.fromiter(fetched, dtype=np.int64, count=len(fetched)))
+        if fetched:
+            new_rows = np.flatnonzero(~known & present)
+            matrix[new_rows] = from_bytes([fetched[int(ids[i])] for i in new_rows])
+        return VectorIndex(ids[present], review_ids[present], matrix[present], version)
 
     def __len__(self) -> int:
         return len(self.ids)

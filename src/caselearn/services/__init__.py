@@ -77,7 +77,7 @@ class CaseLearn(
     def open(cls, settings: Settings | None = None, *, migrate: bool = True) -> CaseLearn:
         settings = settings or get_settings()
         settings.home.mkdir(parents=True, exist_ok=True)
-        database = Database(settings.resolved_database_url)
+        database = Database(settings.resolved_database_url, pool_size=settings.database_pool_size)
         if migrate:
             database.upgrade()
         return cls(settings, database)

@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, literal, select, update
 
 from caselearn.security.credentials import (
     hash_password,
@@ -19,7 +19,15 @@ from caselearn.security.credentials import (
 )
 from caselearn.security.policy import COMMITTEE_ROLES, ROLES, Principal, acting_as
 from caselearn.store import queries as q
-from caselearn.store.models import ApiToken, AuditEntry, Review, User, WebSession, utcnow
+from caselearn.store.models import (
+    ApiToken,
+    AuditEntry,
+    Committee,
+    Review,
+    User,
+    WebSession,
+    utcnow,
+)
 
 
 class LoginFailed(Exception):
@@ -78,6 +86,22 @@ def principal_of(user: User) -> Principal:
         committee_id=user.committee_id,
         committee=user.committee.name if user.committee else None,
     )
+
+
+def _audit_fields(fields: dict[str, Any]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    fields = dict(fields)
+    review_id = fields.get("review_id")
+    if review_id is not None and "unpublished" not in fields:
+        # Read inside the INSERT itself: no extra round trip per logged request.
+        fields["unpublished"] = func.coalesce(
+            select(Review.published.is_(False)).where(Review.id == review_id).scalar_subquery(),
+            False,
+        )
+    fields.setdefault("actor", "system")
+    fields["actor"] = str(fields["actor"])[:200]
+    fields["path"] = str(fields.get("path", ""))[:1000]
+    fields.setdefault("at", utcnow())
+    return fields
 
 
 class AccountMixin:
@@ -257,59 +281,78 @@ class AccountMixin:
                 )
 
     def principal_for_session(self, secret: str) -> Principal | None:
-        with acting_as(None), self.db.session() as session:  # type: ignore[attr-defined]
-            row = session.scalar(
-                select(WebSession).where(
-                    WebSession.digest == token_digest(secret), WebSession.expires_at > utcnow()
-                )
-            )
-            if row is None:
-                return None
-            user = session.get(User, row.user_id)
-            if user is None or user.disabled:
-                return None
-            return principal_of(user)
+        found = self._principal_for(
+            WebSession.user_id,
+            WebSession.digest == token_digest(secret),
+            WebSession.expires_at > utcnow(),
+        )
+        return found[0] if found else None
 
     def principal_for_token(self, secret: str) -> Principal | None:
-        with acting_as(None), self.db.session() as session:  # type: ignore[attr-defined]
-            token = session.scalar(
-                select(ApiToken).where(
-                    ApiToken.digest == token_digest(secret), ApiToken.revoked.is_(False)
+        digest = token_digest(secret)
+        found = self._principal_for(
+            ApiToken.user_id,
+            ApiToken.digest == digest,
+            ApiToken.revoked.is_(False),
+            last_used=ApiToken.last_used_at,
+        )
+        if found is None:
+            return None
+        principal, last_used = found
+        now = utcnow()
+        # "Last used" is for spotting forgotten tokens: to the minute is enough, and writing
+        # it on every request would add a write and a commit to every API call.
+        if last_used is None or last_used < now - dt.timedelta(minutes=1):
+            with self.db.engine.begin() as connection:  # type: ignore[attr-defined]
+                connection.execute(
+                    update(ApiToken).where(ApiToken.digest == digest).values(last_used_at=now)
                 )
+        return principal
+
+    def _principal_for(
+        self, user_column, *conditions, last_used=None
+    ) -> tuple[Principal, dt.datetime | None] | None:  # type: ignore[no-untyped-def]
+        """The person a session or token belongs to, in one query, read afresh on every
+        request so that signing out, disabling or a new role takes effect at once."""
+        statement = (
+            select(
+                User.id,
+                User.name,
+                User.role,
+                User.committee_id,
+                Committee.name,
+                last_used if last_used is not None else literal(None),
             )
-            if token is None:
-                return None
-            user = session.get(User, token.user_id)
-            if user is None or user.disabled:
-                return None
-            token.last_used_at = utcnow()
-            return principal_of(user)
+            .join_from(User, Committee, User.committee_id == Committee.id, isouter=True)
+            .where(User.id == user_column, User.disabled.is_(False), *conditions)
+        )
+        with self.db.engine.connect() as connection:  # type: ignore[attr-defined]
+            row = connection.execute(statement).first()
+        if row is None:
+            return None
+        user_id, name, role, committee_id, committee, last_used_at = row
+        principal = Principal(
+            user_id=user_id, name=name, role=role, committee_id=committee_id, committee=committee
+        )
+        return principal, last_used_at
 
     def review_of_document(self, document_id: int) -> int | None:
         from caselearn.store.models import Document
 
-        with acting_as(None), self.db.session() as session:  # type: ignore[attr-defined]
-            return session.scalar(select(Document.review_id).where(Document.id == document_id))
+        with self.db.engine.connect() as connection:  # type: ignore[attr-defined]
+            return connection.scalar(select(Document.review_id).where(Document.id == document_id))
 
     # --- audit --------------------------------------------------------------------------------
 
     def audit(self, session=None, **fields: Any) -> None:  # type: ignore[no-untyped-def]
         """Append one entry to the audit log (in ``session``'s transaction, or its own)."""
         if session is None:
-            with acting_as(None), self.db.session() as own:  # type: ignore[attr-defined]
-                self._audit_row(own, fields)
+            # One plain INSERT in its own short transaction: the log is written after every
+            # request, and the ORM's unit of work would only add cost here.
+            with self.db.engine.begin() as connection:  # type: ignore[attr-defined]
+                connection.execute(insert(AuditEntry).values(**_audit_fields(fields)))
             return
-        self._audit_row(session, fields)
-
-    def _audit_row(self, session, fields: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
-        review_id = fields.get("review_id")
-        if review_id is not None and "unpublished" not in fields:
-            published = session.scalar(select(Review.published).where(Review.id == review_id))
-            fields["unpublished"] = published is False
-        fields.setdefault("actor", "system")
-        fields["actor"] = str(fields["actor"])[:200]
-        fields["path"] = str(fields.get("path", ""))[:1000]
-        session.add(AuditEntry(**fields))
+        session.add(AuditEntry(**_audit_fields(fields)))
 
     def audit_entries(
         self,

@@ -7,6 +7,7 @@ place where committee-scoped access will apply.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -15,14 +16,22 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caselearn.search import facets as facet_names
-from caselearn.search.facets import FACETS, FacetResult, FacetSelection, FacetValue, parse_facets
+from caselearn.search.facets import (
+    CODE_FACETS,
+    FACETS,
+    FIELD_FACETS,
+    FacetResult,
+    FacetSelection,
+    FacetValue,
+    parse_facets,
+)
 from caselearn.search.fusion import group_by_review, rrf
 from caselearn.search.highlight import highlight
 from caselearn.search.passages import split_passages
@@ -43,6 +52,7 @@ from caselearn.search.results import (
 from caselearn.search.scope import EVERYTHING, SearchScope
 from caselearn.search.similarity import code_similarity, code_weights, combine
 from caselearn.search.vectors import VectorIndex, embed_texts, to_bytes
+from caselearn.security.policy import acting_as, current_principal
 from caselearn.store import search_index as ix
 from caselearn.store.models import Document, Page, Passage, Review
 
@@ -62,7 +72,28 @@ SEMANTIC_FLOOR = 0.25
 # Reviews offered as similar, from each of the code and text rankings, before fusion.
 SIMILAR_POOL = 50
 
+T = TypeVar("T")
 _CACHE_LOCK = threading.Lock()
+
+
+def _shared(method: Callable[..., T]) -> Callable[..., T]:
+    """The caches below serve everyone a process serves, so they are built in the system's
+    name and hold every review's passages and codes; each reader's visibility is applied when
+    they are read (``_person_restricted``), never baked into what is cached."""
+
+    @functools.wraps(method)
+    def build_for_everyone(*args: Any, **kwargs: Any) -> T:
+        with acting_as(None):
+            return method(*args, **kwargs)
+
+    return build_for_everyone
+
+
+def _person_restricted() -> bool:
+    principal = current_principal()
+    return principal is not None and not principal.sees_everything
+
+
 _VECTORS: dict[str, VectorIndex] = {}
 _CENTROIDS: dict[str, tuple[int, np.ndarray, np.ndarray]] = {}
 _CODE_SETS: dict[str, tuple[int, dict[int, set[str]]]] = {}
@@ -120,6 +151,7 @@ class SearchMixin:
         """Called in the transaction of any change to a review's codes."""
         ix.bump(session, codes=True)
 
+    @_shared
     def _vectors(self, session: Session) -> VectorIndex:
         key = self.db.url  # type: ignore[attr-defined]
         version, _ = ix.versions(session)
@@ -128,9 +160,17 @@ class SearchMixin:
             return cached
         with _CACHE_LOCK:
             cached = _VECTORS.get(key)
-            if cached is None or cached.version != version:
+            if cached is None:
                 cached = VectorIndex.build(ix.vector_rows(session), version)
-                _VECTORS[key] = cached
+            elif cached.version != version:
+                ids, reviews = ix.passage_reviews(session)
+                cached = cached.updated(
+                    np.asarray(ids, dtype=np.int64),
+                    np.asarray(reviews, dtype=np.int64),
+                    lambda missing: ix.vectors_of(session, missing),
+                    version,
+                )
+            _VECTORS[key] = cached
         return cached
 
     # --- search -----------------------------------------------------------------------------
@@ -168,7 +208,7 @@ class SearchMixin:
             )
         with self.db.session() as session:  # type: ignore[attr-defined]
             visible = ix.visible_reviews(scope, selection)
-            restricted = not scope.unrestricted or bool(selection)
+            restricted = not scope.unrestricted or bool(selection) or _person_restricted()
             if like is not None:
                 hits, lookup, result_set = self._like(session, like, visible, restricted)
                 mode = "semantic"
@@ -363,28 +403,38 @@ class SearchMixin:
         time budget; a facet the budget does not reach is reported as cut short."""
         budget = self.settings.search_facet_time_limit_ms / 1000  # type: ignore[attr-defined]
         deadline = time.monotonic() + budget
+        # Two statements count all facets (codes; fields and ages); each runs under what is
+        # left of the one budget, inside one savepoint.
+        groups: list[list[str]] = [list(CODE_FACETS), list(FIELD_FACETS)]
+        counted: dict[str, list[tuple[str, int]]] = {}
+        if budget > 0:
+            try:
+                with ix.time_limit(session, int(budget * 1000) + 1) as rearm:
+                    for group in groups:
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            break
+                        rearm(int(remaining * 1000) + 1)
+                        count = (
+                            ix.code_facet_counts
+                            if group[0] in CODE_FACETS
+                            else ix.field_facet_counts
+                        )
+                        counted.update(count(session, group, reviews))
+            except ix.TimedOut:
+                pass  # the facets counted so far stand; the rest say they were cut short
         results = {}
         for name, label in FACETS.items():
-            result = FacetResult(name, label)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                result.timed_out = True
-            else:
-                try:
-                    with ix.time_limit(session, int(remaining * 1000) + 1):
-                        counts = ix.facet_counts(session, name, reviews)
-                except ix.TimedOut:
-                    result.timed_out = True
-                    counts = []
-                for value, count in counts:
-                    result.values.append(
-                        FacetValue(
-                            value,
-                            _facet_label(name, value, codebook),
-                            count,
-                            selection.has(name, value),
-                        )
+            result = FacetResult(name, label, timed_out=name not in counted)
+            for value, count in counted.get(name, []):
+                result.values.append(
+                    FacetValue(
+                        value,
+                        _facet_label(name, value, codebook),
+                        count,
+                        selection.has(name, value),
                     )
+                )
             results[name] = result
         return results
 
@@ -398,7 +448,9 @@ class SearchMixin:
         with self.db.session() as session:  # type: ignore[attr-defined]
             self._review(session, review_id)  # type: ignore[attr-defined]
             allowed = (
-                None if scope.unrestricted else ix.review_ids(session, ix.visible_reviews(scope))
+                None
+                if scope.unrestricted and not _person_restricted()
+                else ix.review_ids(session, ix.visible_reviews(scope))
             )
             sets = self._code_sets(session)
             reviews, centroids = self._centroids(session)
@@ -450,6 +502,7 @@ class SearchMixin:
                 )
         return result
 
+    @_shared
     def _code_sets(self, session: Session) -> dict[int, set[str]]:
         key = self.db.url  # type: ignore[attr-defined]
         _, version = ix.versions(session)
@@ -459,6 +512,7 @@ class SearchMixin:
             _CODE_SETS[key] = cached
         return cached[1]
 
+    @_shared
     def _centroids(self, session: Session) -> tuple[np.ndarray, np.ndarray]:
         key = self.db.url  # type: ignore[attr-defined]
         index = self._vectors(session)

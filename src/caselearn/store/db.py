@@ -22,12 +22,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 20) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Connections beyond the pool's size are closed when returned: a pool smaller than the
+    # requests in flight makes PostgreSQL start a new backend for many requests (measured
+    # under the load test: it was most of the database's CPU).
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size // 2)
 
 
 def alembic_config(url: str) -> Config:
@@ -40,11 +43,11 @@ def alembic_config(url: str) -> Config:
 class Database:
     """One database: its engine, a session factory and the migration entry point."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 20) -> None:
         self.url = url
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         from caselearn.store.scoping import install
 

@@ -4,21 +4,25 @@ ts_rank, behind one API), the reviews a search may see, and facet counts under a
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
     Select,
+    String,
     bindparam,
+    cast,
     column,
     delete,
     func,
     insert,
+    literal,
     literal_column,
     or_,
     select,
     table,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session
@@ -82,6 +86,26 @@ def versions(session: Session) -> tuple[int, int]:
         select(SearchState.passages_version, SearchState.codes_version).where(SearchState.id == 1)
     ).first()
     return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def passage_reviews(session: Session) -> tuple[list[int], list[int]]:
+    """(passage ids in order, the review of each): what an in-memory index checks itself
+    against, without reading any vector."""
+    rows = session.execute(select(Passage.id, Passage.review_id).order_by(Passage.id)).all()
+    return [int(i) for i, _ in rows], [int(r) for _, r in rows]
+
+
+def vectors_of(session: Session, passage_ids: list[int]) -> list[tuple[int, bytes]]:
+    found: list[tuple[int, bytes]] = []
+    for start in range(0, len(passage_ids), 1000):  # bounded IN lists
+        chunk = passage_ids[start : start + 1000]
+        found += [
+            (int(i), bytes(e))
+            for i, e in session.execute(
+                select(Passage.id, Passage.embedding).where(Passage.id.in_(chunk))
+            )
+        ]
+    return found
 
 
 def vector_rows(session: Session) -> list[tuple[int, int, bytes]]:
@@ -220,19 +244,26 @@ class TimedOut(Exception):
 
 
 @contextmanager
-def time_limit(session: Session, milliseconds: int) -> Iterator[None]:
+def time_limit(session: Session, milliseconds: int) -> Iterator[Callable[[int], None]]:
     """Stop the statements inside after ``milliseconds``: SQLite through a progress handler
     (the statement fails with "interrupted"), PostgreSQL through statement_timeout inside a
-    savepoint, so the transaction goes on."""
+    savepoint, so the transaction goes on.
+
+    Yields ``rearm(ms)``, which gives the statements after it a new limit of ``ms``: several
+    queries can share one budget (and one savepoint) by rearming with what is left of it."""
     from sqlalchemy.exc import OperationalError
 
     connection = session.connection()
     if dialect(session) == "sqlite":
         raw = connection.connection.dbapi_connection
-        deadline = time.monotonic() + milliseconds / 1000
-        raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 2000)
+        deadline = [time.monotonic() + milliseconds / 1000]
+
+        def rearm_sqlite(ms: int) -> None:
+            deadline[0] = time.monotonic() + ms / 1000
+
+        raw.set_progress_handler(lambda: int(time.monotonic() > deadline[0]), 2000)
         try:
-            yield
+            yield rearm_sqlite
         except OperationalError as exc:
             if "interrupted" in str(exc):
                 raise TimedOut from exc
@@ -240,59 +271,92 @@ def time_limit(session: Session, milliseconds: int) -> Iterator[None]:
         finally:
             raw.set_progress_handler(None, 2000)
         return
+
+    def rearm_postgresql(ms: int) -> None:
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(ms))}")
+
     savepoint = session.begin_nested()
-    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(milliseconds))}")
+    rearm_postgresql(milliseconds)
     try:
-        yield
+        yield rearm_postgresql
     except OperationalError as exc:
         savepoint.rollback()
         if "statement timeout" in str(exc) or "canceling statement" in str(exc):
             raise TimedOut from exc
+        raise
+    except BaseException:
+        savepoint.rollback()
         raise
     else:
         connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
         savepoint.commit()
 
 
-def facet_counts(session: Session, name: str, reviews: Select) -> list[tuple[str, int]]:
-    """(value, number of reviews) for one facet among ``reviews``, most frequent first."""
-    if name in CODE_FACETS:
-        count = func.count(func.distinct(CodeAssignment.review_id))
-        statement = (
-            select(CodeAssignment.code, count)
-            .where(
-                CodeAssignment.coder == "",
-                CodeAssignment.status.in_(PRESENT),
-                CodeAssignment.code.like(f"{name}.%"),
-                CodeAssignment.review_id.in_(reviews),
+def field_facet_counts(
+    session: Session, names: list[str], reviews: Select
+) -> dict[str, list[tuple[str, int]]]:
+    """The facets on review fields and children's ages, as one UNION ALL: one statement and
+    one round trip instead of one per facet."""
+    branches = []
+    for name in names:
+        if name == "age_band":
+            branches.append(
+                select(
+                    literal(name).label("facet"),
+                    cast(Child.age_band, String).label("value"),
+                    func.count(func.distinct(Child.review_id)).label("n"),
+                )
+                .where(Child.age_band != "", Child.review_id.in_(reviews))
+                .group_by(Child.age_band)
             )
-            .group_by(CodeAssignment.code)
-        )
-        rows = [(code.split(".", 1)[1], n) for code, n in session.execute(statement)]
-    elif name == "age_band":
-        count = func.count(func.distinct(Child.review_id))
-        statement = (
-            select(Child.age_band, count)
-            .where(Child.age_band != "", Child.review_id.in_(reviews))
-            .group_by(Child.age_band)
-        )
-        rows = list(session.execute(statement))
-    else:
+            continue
         column_of = {
             "review_type": Review.review_type,
             "committee": Committee.name,
             "year": Review.year,
             "published": Review.published,
         }[name]
-        statement = (
-            select(column_of, func.count(Review.id))
+        branches.append(
+            select(
+                literal(name).label("facet"),
+                cast(column_of, String).label("value"),
+                func.count(Review.id).label("n"),
+            )
             .join(Committee, Review.committee_id == Committee.id)
-            .where(Review.id.in_(reviews))
+            .where(Review.id.in_(reviews), column_of.is_not(None))
             .group_by(column_of)
         )
-        rows = list(session.execute(statement))
-        if name == "published":
-            rows = [("yes" if value else "no", n) for value, n in rows]
+    rows: dict[str, list[tuple[str, int]]] = {name: [] for name in names}
+    for facet, value, n in session.execute(union_all(*branches)):
+        if facet == "published":  # a boolean as text: "true"/"1" on PostgreSQL/SQLite
+            value = "yes" if str(value).lower() in ("true", "1") else "no"
+        rows[facet].append((value, n))
+    return {name: _ordered(found) for name, found in rows.items()}
+
+
+def code_facet_counts(
+    session: Session, names: list[str], reviews: Select
+) -> dict[str, list[tuple[str, int]]]:
+    """The code facets ``names`` (theme, family, ...) in one query: they read the same rows."""
+    count = func.count(func.distinct(CodeAssignment.review_id))
+    statement = (
+        select(CodeAssignment.code, count)
+        .where(
+            CodeAssignment.coder == "",
+            CodeAssignment.status.in_(PRESENT),
+            or_(*(CodeAssignment.code.like(f"{name}.%") for name in names)),
+            CodeAssignment.review_id.in_(reviews),
+        )
+        .group_by(CodeAssignment.code)
+    )
+    rows: dict[str, list[tuple[str, int]]] = {name: [] for name in names}
+    for code, n in session.execute(statement):
+        facet, value = code.split(".", 1)
+        rows[facet].append((value, n))
+    return {name: _ordered(found) for name, found in rows.items()}
+
+
+def _ordered(rows) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
     result = [("" if v is None else str(v), int(n)) for v, n in rows if v is not None]
     result.sort(key=lambda e: (-e[1], e[0]))
     return result
