@@ -544,8 +544,10 @@ class CaseLearn(
         return document, self.blobs.get(document.sha256)
 
     @staticmethod
-    def _review(session, review_id: int) -> Review:  # type: ignore[no-untyped-def]
-        review = q.review_by_id(session, review_id)
+    def _review(session, review_id: int, *, bare: bool = False) -> Review:  # type: ignore[no-untyped-def]
+        """The review or NotFound; ``bare`` reads only its own row (no committee or documents
+        loaded with it) for callers that use nothing else, within the session."""
+        review = q.review_row(session, review_id) if bare else q.review_by_id(session, review_id)
         if review is None:
             raise NotFound(f"review {review_id} does not exist")
         return review

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from caselearn.codebook import Codebook, CodebookError, code_from_dict, core_codebook
@@ -41,6 +41,7 @@ from caselearn.store.models import (
 )
 
 _ENGINES: dict[tuple[str, str], CodingEngine] = {}
+_CODEBOOKS: dict[str, tuple[tuple[Any, ...], Codebook]] = {}
 
 
 @lru_cache(maxsize=8)
@@ -61,12 +62,23 @@ class CodingMixin:
     # --- codebook and engine -----------------------------------------------------------------
 
     def codebook(self) -> Codebook:
+        """The core codebook with every committee's custom codes. Custom codes are only ever
+        added, so their count and newest id tell whether the process's copy is current: one
+        small query instead of reading and validating every custom code on every page."""
+        with self.db.engine.connect() as connection:  # type: ignore[attr-defined]
+            stamp = tuple(connection.execute(select(func.count(), func.max(CustomCode.id))).one())
+        key = self.db.url  # type: ignore[attr-defined]
+        cached = _CODEBOOKS.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         with self.db.session() as session:  # type: ignore[attr-defined]
             custom = [
                 code_from_dict({**row.definition, "id": row.code}, source="custom code")
                 for row in session.scalars(select(CustomCode).order_by(CustomCode.id))
             ]
-        return core_codebook().with_codes(custom)
+        codebook = core_codebook().with_codes(custom)
+        _CODEBOOKS[key] = (stamp, codebook)
+        return codebook
 
     def model_path(self) -> Path:
         return self.settings.home / "models" / "coder.json"  # type: ignore[attr-defined]
@@ -340,7 +352,7 @@ class CodingMixin:
     def review_coding(self, review_id: int) -> ReviewCodingPublic:
         codebook = self.codebook()
         with self.db.session() as session:  # type: ignore[attr-defined]
-            review = self._review(session, review_id)  # type: ignore[attr-defined]
+            review = self._review(session, review_id, bare=True)  # type: ignore[attr-defined]
             assignments = session.scalars(
                 select(CodeAssignment)
                 .where(CodeAssignment.review_id == review_id, CodeAssignment.coder == "")

@@ -446,7 +446,8 @@ class SearchMixin:
         """Reviews most like this one, by shared codes and by text, best first."""
         codebook = self.codebook()  # type: ignore[attr-defined]
         with self.db.session() as session:  # type: ignore[attr-defined]
-            self._review(session, review_id)  # type: ignore[attr-defined]
+            if session.scalar(select(Review.id).where(Review.id == review_id)) is None:
+                raise self._not_found(f"review {review_id} does not exist")  # type: ignore[attr-defined]
             allowed = (
                 None
                 if scope.unrestricted and not _person_restricted()

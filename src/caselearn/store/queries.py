@@ -45,6 +45,11 @@ def document_by_sha(session: Session, sha256: str) -> Document | None:
     return session.scalar(select(Document).where(Document.sha256 == sha256))
 
 
+def review_row(session: Session, review_id: int) -> Review | None:
+    """The review's own row, nothing loaded with it."""
+    return session.scalar(select(Review).where(Review.id == review_id))
+
+
 def review_by_id(session: Session, review_id: int) -> Review | None:
     return session.scalar(
         select(Review)
