@@ -119,6 +119,14 @@ def fresh(tmp_path: Path, url: str) -> Iterator[CaseLearn]:
         instance.close()
 
 
+def restored(service: CaseLearn) -> tuple[dict[str, list[tuple[Any, ...]]], int]:
+    """Every row but the restores' own audit entries (a restore adds one to the append-only
+    log), and how many restores the log records."""
+    data = rows(service)
+    data["audit_log"] = [row for row in data["audit_log"] if row[4] != "restore"]
+    return data, len(rows(service)["audit_log"]) - len(data["audit_log"])
+
+
 def test_backup_then_restore_gives_identical_rows_and_originals(service, tmp_path, database_url):
     fill(service)
     archive = tmp_path / "backup.tar.gz"
@@ -128,7 +136,7 @@ def test_backup_then_restore_gives_identical_rows_and_originals(service, tmp_pat
     kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     with other_database(tmp_path, kind) as url, fresh(tmp_path, url) as target:
         target.restore(archive)
-        assert rows(target) == rows(service)
+        assert restored(target) == (rows(service), 1)
         assert originals(target) == originals(service)
         model = target.settings.home / "models" / "coder.json"
         assert model.read_text(encoding="utf-8") == '{"weights": [0.5, -1.25]}'
@@ -150,12 +158,12 @@ def test_sqlite_backup_restores_into_postgresql_and_back(tmp_path):
         with other_database(tmp_path, "postgresql") as url, fresh(tmp_path, url) as postgres:
             postgres.restore(first)
             assert postgres.db.engine.dialect.name == "postgresql"
-            assert rows(postgres) == rows(source)
+            assert restored(postgres) == (rows(source), 1)
             second = tmp_path / "from-postgresql.tar.gz"
             postgres.backup(second)
         with fresh(tmp_path, f"sqlite:///{tmp_path / 'back.db'}") as back:
             back.restore(second)
-            assert rows(back) == rows(source)
+            assert restored(back) == (rows(source), 2)  # the log came back with the first
             assert originals(back) == originals(source)
     finally:
         source.close()
@@ -170,8 +178,12 @@ def test_restore_refuses_a_store_with_data_unless_forced(service, tmp_path):
     with pytest.raises(MaintenanceError, match="not empty.*--force"):
         service.restore(archive)
     assert len(rows(service)["documents"]) == 4
+    service.audit(actor="someone", action="view", path="/reviews/1")  # after the backup
     service.restore(archive, force=True)
-    assert rows(service) == expected_rows
+    after, restores = restored(service)
+    # Everything is as it was, except the append-only log: it keeps what happened since.
+    assert restores == 1 and [r[2] for r in after.pop("audit_log")] == ["someone"]
+    assert after == {k: v for k, v in expected_rows.items() if k != "audit_log"}
     assert originals(service) == expected_originals  # the later original is gone too
     assert service.verify_store().ok
 

@@ -42,6 +42,9 @@ SKIPPED_TABLES = {"alembic_version"}
 # The search index is derived from the pages: not backed up, rebuilt after a restore (its FTS5
 # shadow tables cannot be written row by row, and a PostgreSQL generated column not at all).
 DERIVED_TABLES = ("passages", "search_state")
+# Never emptied, even by a forced restore (the database refuses it): the backup's entries are
+# added to those already there.
+APPEND_ONLY = ("audit_log",)
 
 
 def _derived(name: str) -> bool:
@@ -487,6 +490,12 @@ class MaintenanceMixin:
         if hasattr(self, "reindex"):
             self.reindex()  # the search index is derived: rebuilt from the restored pages
         members = manifest["members"]
+        self.audit(  # type: ignore[attr-defined]
+            actor="system",
+            action="restore",
+            path=str(source)[-1000:],
+            detail={"revision": revision, "force": force, "created_at": manifest.get("created_at")},
+        )
         return ArchiveSummary(
             path=str(source),
             revision=revision,
@@ -925,13 +934,17 @@ def _load_tables(engine: Any, manifest: dict[str, Any], staging: Path, *, force:
                 if name in metadata.tables:
                     connection.execute(metadata.tables[name].delete())
             for table in reversed(order):
-                connection.execute(table.delete())
+                if table.name not in APPEND_ONLY:
+                    connection.execute(table.delete())
         for table in order:
             path = staging / "db" / f"{table.name}.jsonl"
             if not path.exists():
                 continue
             columns = {column.name: column.type for column in table.c}
             batch: list[dict[str, Any]] = []
+            load = connection.execute
+            if table.name in APPEND_ONLY:
+                load = _appender(connection, table)
             with path.open(encoding="utf-8") as stream:
                 for number, line in enumerate(stream, start=1):
                     row = json.loads(line)
@@ -943,12 +956,26 @@ def _load_tables(engine: Any, manifest: dict[str, Any], staging: Path, *, force:
                         )
                     batch.append({k: _decode(v, columns[k]) for k, v in row.items()})
                     if len(batch) >= BATCH:
-                        connection.execute(table.insert(), batch)
+                        load(table.insert(), batch)
                         batch = []
             if batch:
-                connection.execute(table.insert(), batch)
+                load(table.insert(), batch)
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection, order)
+
+
+def _appender(connection: Connection, table: Table):  # type: ignore[no-untyped-def]
+    """Load an append-only table's rows without replacing it: rows whose id it already holds
+    (the same entries, when a store is restored from its own backup) are left as they are."""
+
+    def append(statement, rows: list[dict[str, Any]]) -> None:  # type: ignore[no-untyped-def]
+        ids = [row["id"] for row in rows]
+        present = set(connection.scalars(select(table.c.id).where(table.c.id.in_(ids))))
+        fresh = [row for row in rows if row["id"] not in present]
+        if fresh:
+            connection.execute(statement, fresh)
+
+    return append
 
 
 def _reset_sequences(connection: Connection, tables: list[Table]) -> None:
