@@ -109,6 +109,25 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
+def postgres_cpu() -> float:
+    """CPU seconds used so far by every PostgreSQL process on this machine (server on
+    loopback: its backends are its children, not ours)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+        if name.startswith("postgres"):
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
@@ -198,10 +217,12 @@ def main() -> None:
                 except httpx.HTTPError:
                     time.sleep(0.2)
             cpu_before = process_tree_cpu(server.pid)
+            database_before = postgres_cpu()
             started = time.perf_counter()
             results = asyncio.run(run(base, token, args.users, args.seconds, think))
             elapsed = time.perf_counter() - started
             server_cpu = process_tree_cpu(server.pid) - cpu_before
+            database_cpu = postgres_cpu() - database_before
         finally:
             if server is not None:
                 server.terminate()
@@ -227,6 +248,10 @@ def main() -> None:
     print(
         f"server CPU: {server_cpu * 1000 / max(1, len(results)):.1f} ms per request "
         f"({server_cpu / elapsed:.2f} cores busy)"
+    )
+    print(
+        f"PostgreSQL CPU: {database_cpu * 1000 / max(1, len(results)):.1f} ms per request "
+        f"({database_cpu / elapsed:.2f} cores busy)"
     )
 
 

@@ -56,9 +56,19 @@ def _restrict_reads(state: ORMExecuteState) -> None:
     principal = current_principal()
     if principal is None or principal.sees_everything or not state.is_select:
         return
+    if state.is_relationship_load or state.is_column_load:
+        # Loads of a related or expired attribute of a row already read carry the criteria
+        # of the query that read it (they propagate to loaders), as SQLAlchemy's own recipe
+        # for global criteria relies on; adding them again only repeats work.
+        return
     state.statement = state.statement.options(
         *_read_criteria(principal.role, principal.committee_id, principal.user_id)
     )
+
+
+def _criteria(entity: type, where: Any) -> Any:
+    # include_aliases: an aliased() review is still a review.
+    return with_loader_criteria(entity, where, include_aliases=True)
 
 
 @lru_cache(maxsize=1024)
@@ -74,15 +84,15 @@ def _read_criteria(role: str, committee_id: int | None, user_id: int) -> tuple[A
     )
     actions = select(m.Action.id).where(m.Action.recommendation_id.in_(recommendations))
     options = [
-        with_loader_criteria(m.Review, visible_review_clause(principal, m.Review)),
-        with_loader_criteria(m.Page, m.Page.document_id.in_(documents)),
-        with_loader_criteria(m.EvidencePassage, m.EvidencePassage.document_id.in_(documents)),
-        with_loader_criteria(m.Action, m.Action.id.in_(actions)),
-        with_loader_criteria(m.ProgressUpdate, m.ProgressUpdate.action_id.in_(actions)),
-        with_loader_criteria(m.ImpactEvidence, m.ImpactEvidence.action_id.in_(actions)),
-        with_loader_criteria(m.AuditEntry, false()),
-        with_loader_criteria(m.User, m.User.id == user_id),
-        with_loader_criteria(
+        _criteria(m.Review, visible_review_clause(principal, m.Review)),
+        _criteria(m.Page, m.Page.document_id.in_(documents)),
+        _criteria(m.EvidencePassage, m.EvidencePassage.document_id.in_(documents)),
+        _criteria(m.Action, m.Action.id.in_(actions)),
+        _criteria(m.ProgressUpdate, m.ProgressUpdate.action_id.in_(actions)),
+        _criteria(m.ImpactEvidence, m.ImpactEvidence.action_id.in_(actions)),
+        _criteria(m.AuditEntry, false()),
+        _criteria(m.User, m.User.id == user_id),
+        _criteria(
             m.SelfAssessment,
             m.SelfAssessment.committee_id == committee_id if committee_id is not None else false(),
         ),
@@ -93,15 +103,15 @@ def _read_criteria(role: str, committee_id: int | None, user_id: int) -> tuple[A
         briefing_rule = or_(briefing_rule, m.BriefingRow.committee_id == committee_id)
     briefings = select(m.BriefingRow.id).where(briefing_rule)
     options += [
-        with_loader_criteria(m.BriefingRow, briefing_rule),
-        with_loader_criteria(m.BriefingVersion, m.BriefingVersion.briefing_id.in_(briefings)),
-        with_loader_criteria(m.Dissemination, m.Dissemination.briefing_id.in_(briefings)),
+        _criteria(m.BriefingRow, briefing_rule),
+        _criteria(m.BriefingVersion, m.BriefingVersion.briefing_id.in_(briefings)),
+        _criteria(m.Dissemination, m.Dissemination.briefing_id.in_(briefings)),
     ]
     for cls in _review_owned_classes():
         column = cls.review_id  # type: ignore[attr-defined]
         nullable = cls in (m.HistoryEntry, m.IngestEvent)
         criteria = or_(column.is_(None), column.in_(visible)) if nullable else column.in_(visible)
-        options.append(with_loader_criteria(cls, criteria))
+        options.append(_criteria(cls, criteria))
     return tuple(options)
 
 
