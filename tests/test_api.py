@@ -43,7 +43,9 @@ def test_upload_then_pages_and_original(client):
     assert document["format"] == "pdf" and document["page_count"] == 2
     pages = client.get(f"/api/documents/{result['document_id']}/pages").json()
     assert "Second page." in pages[1]["text"]
-    original = client.get(f"/api/documents/{result['document_id']}/original")
+    refused = client.get(f"/api/documents/{result['document_id']}/original")
+    assert refused.status_code == 403 and "redact=false" in refused.json()["error"]["message"]
+    original = client.get(f"/api/documents/{result['document_id']}/original?redact=false")
     assert original.content == data
     assert "child-l.pdf" in original.headers["content-disposition"]
     review = client.get(f"/api/reviews/{result['review_id']}").json()

@@ -164,7 +164,7 @@ def test_own_committee_analysts_and_admins_see_it(service, world):
     for name in ("alpha-lead", "alpha-member", "national", "admin"):
         with as_user(service, world, name) as client:
             assert client.get(f"/api/reviews/{world['review']}").status_code == 200, name
-            original = client.get(f"/api/documents/{world['document']}/original")
+            original = client.get(f"/api/documents/{world['document']}/original?redact=false")
             assert original.status_code == 200 and original.content.startswith(b"%PDF"), name
 
 
@@ -287,13 +287,15 @@ def test_disabling_an_account_ends_its_access_at_once(service, world):
 def test_views_downloads_and_edits_are_audited(service, world):
     with as_user(service, world, "alpha-member") as client:
         client.get(f"/reviews/{world['review']}")
-        client.get(f"/api/documents/{world['document']}/original")
+        client.get(f"/api/documents/{world['document']}/text")
+        client.get(f"/api/documents/{world['document']}/original?redact=false")
         client.patch(f"/api/actions/{world['action']}", json={"progress": 10})
     with service.db.session() as session:
         rows = session.scalars(select(AuditEntry).where(AuditEntry.actor == "alpha-member")).all()
     seen = {(r.action, r.review_id, r.unpublished) for r in rows}
     assert ("view", world["review"], True) in seen
-    assert ("download", world["review"], True) in seen
+    assert ("download", world["review"], True) in seen  # the redacted text
+    assert ("export-unredacted", world["review"], True) in seen  # the original
     assert any(r.action == "edit" and r.status == 200 for r in rows)
     with as_user(service, world, "alpha-lead") as client:
         assert client.get("/admin/audit").status_code == 403

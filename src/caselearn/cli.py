@@ -76,6 +76,22 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+REDACT_HELP = (
+    "Replace names, addresses, dates of birth and identifiers in every text (the default); "
+    "--no-redact writes them as stored, and the export is recorded in the audit log."
+)
+
+
+def record_unredacted(service: CaseLearn, command: str, review_id: int | None = None) -> None:
+    """The operator acts as the system and may take unredacted copies; each one is still in the
+    audit log, so that every unredacted copy that left can be found there."""
+    from caselearn.security.disclosure import UNREDACTED_ACTION
+
+    service.audit(
+        actor="cli", action=UNREDACTED_ACTION, method="CLI", path=command, review_id=review_id
+    )
+
+
 @app.command()
 def init() -> None:
     """Create the data folder and database, or migrate an existing one to this version.

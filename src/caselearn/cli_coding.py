@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from caselearn.cli import app, console, fail, open_app, print_json
+from caselearn.cli import REDACT_HELP, app, console, fail, open_app, print_json, record_unredacted
 from caselearn.codebook import CodebookError, parse_custom_codes
 from caselearn.schemas import CodeAdd, CodeChange, CodeDecision
 from caselearn.services import InvalidChange, NotFound
@@ -161,6 +161,14 @@ def evaluate(
             "identifiers (e.g. tests/redaction_set.json)."
         ),
     ] = None,
+    exports: Annotated[
+        bool,
+        typer.Option(
+            "--exports",
+            help="With --redaction: plant the passages into a new temporary store and count "
+            "the identifiers that leak through every export and download (per path).",
+        ),
+    ] = False,
     search: Annotated[
         Path | None,
         typer.Option(
@@ -180,20 +188,26 @@ def evaluate(
 ) -> None:
     """Precision, recall and F1 per code, micro and macro, beside a keyword baseline; with
     recommendations in the gold file, extraction and classification figures too; with
-    --redaction, redaction recall and precision; with --search, search relevance; with
-    --briefing-themes, key-theme overlap of drafted briefings.
+    --redaction, redaction recall and precision (with --exports, per export path too); with
+    --search, search relevance; with --briefing-themes, key-theme overlap of drafted briefings.
 
     Example: caselearn evaluate --gold corpus/labels.json --cross-validate
     """
     service = open_app()
     if gold is None and redaction is None and search is None and briefing_themes is None:
         fail("give --gold FILE, --redaction FILE, --search FILE, --briefing-themes FILE or several")
+    if exports and redaction is None:
+        fail("--exports needs --redaction FILE: the passages to plant")
     result: dict = {}
     try:
         if gold is not None:
             result = service.evaluate(gold, documents, cross_validate=cross_validate)
         if redaction is not None:
             result["redaction"] = service.evaluate_redaction(redaction)
+        if exports and redaction is not None:
+            from caselearn.services.export_redaction import run_export_evaluation
+
+            result["redaction_exports"] = run_export_evaluation(redaction)["paths"]
         if search is not None:
             result["search"] = service.evaluate_search(search, documents)
         if briefing_themes is not None:
@@ -219,6 +233,15 @@ def evaluate(
         from caselearn.redaction.evaluate import format_report
 
         console.print(format_report(result["redaction"]), highlight=False)
+    if "redaction_exports" in result:
+        from caselearn.services.export_redaction import format_exports_report
+
+        figures = {
+            "passages": result["redaction"]["passages"],
+            "engine": result["redaction"],
+            "paths": result["redaction_exports"],
+        }
+        console.print(format_exports_report(figures), highlight=False)
     if "search" in result:
         _print_search_evaluation(result["search"])
     if "briefing_themes" in result:
@@ -545,18 +568,12 @@ def export_codes(
     review: Annotated[
         list[int] | None, typer.Option("--review", help="Only these reviews.")
     ] = None,
-    redact: Annotated[
-        bool,
-        typer.Option(
-            "--redact",
-            help="Replace names, addresses, dates of birth and identifiers in every text.",
-        ),
-    ] = False,
+    redact: Annotated[bool, typer.Option("--redact/--no-redact", help=REDACT_HELP)] = True,
 ) -> None:
     """Export every code with its evidence: CSV/XLSX tables, or a REFI-QDA project for NVivo,
-    ATLAS.ti and MAXQDA.
+    ATLAS.ti and MAXQDA (codings follow their redacted text), redacted unless --no-redact.
 
-    Example: caselearn export-codes --format qdpx --redact -o reviews.qdpx
+    Example: caselearn export-codes --format qdpx -o reviews.qdpx
     """
     service = open_app()
     try:
@@ -565,7 +582,15 @@ def export_codes(
         fail(str(exc))
         return
     output.write_bytes(data)
-    console.print(f"Wrote {output} ({len(data):,} bytes)")
+    if not redact:
+        words = ["caselearn export-codes", f"--format {fmt}"]
+        words += [f"--review {r}" for r in review or []] + ["--no-redact", f"-o {output}"]
+        record_unredacted(
+            service, " ".join(words), review[0] if review and len(review) == 1 else None
+        )
+    console.print(
+        f"Wrote {output} ({len(data):,} bytes, {'redacted' if redact else 'NOT redacted'})"
+    )
 
 
 @app.command("import-qdpx")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from caselearn.cli import app, console, fail, open_app, print_json
+from caselearn.cli import REDACT_HELP, app, console, fail, open_app, print_json, record_unredacted
 from caselearn.schemas import ActionCreate, ActionUpdate, ImpactCreate, ProgressCreate
 from caselearn.services import InvalidChange, NotFound
 
@@ -329,19 +329,24 @@ def plan_export(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
     fmt: Annotated[str, typer.Option("--format", help="xlsx or csv.")] = "xlsx",
     review: Annotated[int | None, typer.Option(help="One review's plan (default: all).")] = None,
-    redact: Annotated[bool, typer.Option("--redact", help="Replace personal identifiers.")] = False,
+    redact: Annotated[bool, typer.Option("--redact/--no-redact", help=REDACT_HELP)] = True,
 ) -> None:
-    """Export one plan or the whole portfolio.
+    """Export one plan or the whole portfolio, redacted unless --no-redact.
 
     Example: caselearn plan export --format xlsx -o portfolio.xlsx
     """
+    service = open_app()
     try:
-        data = open_app().export_plan(fmt, review, redact=redact)
+        data = service.export_plan(fmt, review, redact=redact)
     except ValueError as exc:
         fail(str(exc))
         return
     output.write_bytes(data)
-    console.print(f"Wrote {output}")
+    if not redact:
+        words = ["caselearn plan export", f"--format {fmt}"]
+        words += ([f"--review {review}"] if review is not None else []) + ["--no-redact"]
+        record_unredacted(service, " ".join([*words, f"-o {output}"]), review)
+    console.print(f"Wrote {output} ({'redacted' if redact else 'NOT redacted'})")
 
 
 survey_app = typer.Typer(help="The annual impact self-assessment.", no_args_is_help=True)

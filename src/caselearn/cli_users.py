@@ -128,7 +128,10 @@ def users_token(
 def audit(
     actor: Annotated[str | None, typer.Option(help="Only this person.")] = None,
     action: Annotated[
-        str | None, typer.Option(help="view, download, export, edit, login, login_failed, ...")
+        str | None,
+        typer.Option(
+            help="view, download, export, export-unredacted, edit, login, login_failed, ..."
+        ),
     ] = None,
     review: Annotated[int | None, typer.Option(help="Only this review.")] = None,
     since: Annotated[str | None, typer.Option(help="From this day (YYYY-MM-DD).")] = None,

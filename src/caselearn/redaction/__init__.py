@@ -23,6 +23,7 @@ __all__ = [
     "Span",
     "evaluate_redaction",
     "find_identifiers",
+    "original_offset",
     "redact",
     "redact_text",
     "translate_offset",
@@ -150,4 +151,18 @@ def translate_offset(result: RedactionResult, offset: int) -> int:
         if offset < span.end:
             return new_start if offset == span.start else new_end
         shift = new_end - span.end
+    return offset + shift
+
+
+def original_offset(result: RedactionResult, offset: int) -> int:
+    """Where a character offset of the redacted text lands in the original: the inverse of
+    ``translate_offset``, so codings made on a redacted copy can come back to the stored text.
+    An offset inside a replacement lands on the edge of the span it replaced."""
+    shift = 0
+    for span, new_start, new_end in result.mapping:
+        if offset < new_start:
+            break
+        if offset < new_end:
+            return span.start if offset == new_start else span.end
+        shift = span.end - new_end
     return offset + shift

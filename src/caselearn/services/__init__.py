@@ -29,6 +29,7 @@ from caselearn.schemas import (
 from caselearn.services.accounts import AccountMixin
 from caselearn.services.briefings import BriefingMixin
 from caselearn.services.coding import CodingMixin, EvaluationMixin
+from caselearn.services.disclosure import DisclosureMixin
 from caselearn.services.interchange import InterchangeMixin
 from caselearn.services.maintenance import MaintenanceMixin
 from caselearn.services.reports import ReportMixin
@@ -65,6 +66,7 @@ class CaseLearn(
     SearchMixin,
     BriefingMixin,
     MaintenanceMixin,
+    DisclosureMixin,
 ):
     """The library's front door: ``CaseLearn.open()`` and call its methods."""
 
@@ -529,18 +531,24 @@ class CaseLearn(
                 for p in q.pages_of(session, document_id)
             ]
 
-    def document_text(self, document_id: int, *, redact: bool = False) -> str:
-        """The document's stored text, pages separated by form feeds; with ``redact``, with
-        names, addresses, dates of birth and identifiers replaced."""
+    def document_text(self, document_id: int, *, redact: bool = True) -> str:
+        """The document's stored text, pages separated by form feeds, with names, addresses,
+        dates of birth and identifiers replaced; ``redact=False`` gives the text as stored to
+        those the disclosure rule allows (``AccessDenied`` for others)."""
+        document = self.get_document(document_id)
         text = "\f".join(page.text for page in self.document_pages(document_id))
         if redact:
             from caselearn.redaction import redact_text
 
             return redact_text(text)
+        self.check_unredacted([document.review_id])
         return text
 
     def document_original(self, document_id: int) -> tuple[DocumentPublic, bytes]:
+        """The original file exactly as ingested. It cannot be redacted, so it is an unredacted
+        copy: only for those the disclosure rule allows (``AccessDenied`` for others)."""
         document = self.get_document(document_id)
+        self.check_unredacted([document.review_id])
         return document, self.blobs.get(document.sha256)
 
     @staticmethod

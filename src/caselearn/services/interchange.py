@@ -20,8 +20,8 @@ from caselearn.interchange.refi import (
     qdc_to_codes,
     qdpx_to_project,
 )
+from caselearn.redaction import RedactionResult, original_offset, redact_text, translate_offset
 from caselearn.redaction import redact as redact_identifiers
-from caselearn.redaction import redact_text, translate_offset
 from caselearn.store import queries as q
 from caselearn.store.models import CodeAssignment, Document, EvidencePassage, Review
 
@@ -85,9 +85,10 @@ class InterchangeMixin:
         )
 
     def code_rows(
-        self, review_ids: list[int] | None = None, *, redact: bool = False
+        self, review_ids: list[int] | None = None, *, redact: bool = True
     ) -> list[dict[str, Any]]:
-        """One row per code and passage (a code without passages gives one row)."""
+        """One row per code and passage (a code without passages gives one row), redacted
+        unless ``redact=False`` and the disclosure rule allows it for every review in it."""
         book = self.codebook()  # type: ignore[attr-defined]
         rows = []
         with self.db.session() as session:  # type: ignore[attr-defined]
@@ -119,18 +120,21 @@ class InterchangeMixin:
                 passages = assignment.evidence or [None]
                 for passage in passages:
                     rows.append({**base, **_passage_fields(passage, filenames)})
-        if redact:
-            for row in rows:
-                for key in ("review_title", "text", "filename"):
-                    if row.get(key):
-                        row[key] = redact_text(row[key])
+        if not redact:
+            self.check_unredacted(row["review_id"] for row in rows)  # type: ignore[attr-defined]
+            return rows
+        for row in rows:
+            for key in ("review_title", "text", "filename"):
+                if row.get(key):
+                    row[key] = redact_text(row[key])
         return rows
 
     def export_codes(
-        self, fmt: str, review_ids: list[int] | None = None, *, redact: bool = False
+        self, fmt: str, review_ids: list[int] | None = None, *, redact: bool = True
     ) -> bytes:
-        """Every code with its evidence; with ``redact``, names, addresses, dates of birth and
-        identifiers are replaced in every text that leaves the system."""
+        """Every code with its evidence, with names, addresses, dates of birth and identifiers
+        replaced in every text that leaves the system; ``redact=False`` leaves them to those
+        the disclosure rule allows (``AccessDenied`` for others)."""
         if fmt == "qdpx":
             return self.export_project_qdpx(review_ids, redact=redact)
         rows = self.code_rows(review_ids, redact=redact)
@@ -156,10 +160,11 @@ class InterchangeMixin:
         raise ValueError(f"unknown export format {fmt!r}; use csv, xlsx or qdpx")
 
     def export_project_qdpx(
-        self, review_ids: list[int] | None = None, *, redact: bool = False
+        self, review_ids: list[int] | None = None, *, redact: bool = True
     ) -> bytes:
         """Each stored document as a source; every code that is not rejected, with its
-        passages, as codings (document-level offsets = page offset + passage offset)."""
+        passages, as codings (document-level offsets = page offset + passage offset). Redacted,
+        codings moved to follow their text, unless ``redact=False`` and the rule allows it."""
         book = self.codebook()  # type: ignore[attr-defined]
         with self.db.session() as session:  # type: ignore[attr-defined]
             query = select(Document).options(
@@ -168,6 +173,8 @@ class InterchangeMixin:
             if review_ids:
                 query = query.where(Document.review_id.in_(review_ids))
             documents = list(session.scalars(query.order_by(Document.id)))
+            if not redact:
+                self.check_unredacted(d.review_id for d in documents)  # type: ignore[attr-defined]
             passages = session.execute(
                 select(EvidencePassage, CodeAssignment)
                 .join(CodeAssignment, CodeAssignment.id == EvidencePassage.assignment_id)
@@ -205,8 +212,10 @@ class InterchangeMixin:
         self, data: bytes, *, coder: str | None = None, actor: str = "system"
     ) -> dict[str, int]:
         """Bring codings made in another tool back. Each source is matched to the stored
-        document with the same text. With ``coder`` the codings are that person's independent
-        coding (for agreement); without, they join the working set as accepted codes."""
+        document with the same text, or whose redacted text it is (codings are then moved back
+        onto the stored text; one ending inside a replacement covers the whole identifier).
+        With ``coder`` the codings are that person's independent coding (for agreement);
+        without, they join the working set as accepted codes."""
         project = qdpx_to_project(data)
         known = self.codebook()  # type: ignore[attr-defined]
         new_codes = [c for c in project.codes if c.id not in known]
@@ -223,13 +232,31 @@ class InterchangeMixin:
         with self.db.session() as session:  # type: ignore[attr-defined]
             stored = list(session.scalars(select(Document).options(selectinload(Document.pages))))
             by_text = {"\f".join(p.text for p in d.pages): d for d in stored}
+            by_redacted: dict[str, tuple[Document, RedactionResult]] | None = None
             for source in project.documents:
                 document = by_text.get(source.text)
+                back: RedactionResult | None = None
+                if document is None:
+                    # Exports are redacted by default: a project coded elsewhere comes back
+                    # with the redacted text, matched here and its offsets moved back.
+                    if by_redacted is None:
+                        by_redacted = {}
+                        for text, candidate in by_text.items():
+                            result = redact_identifiers(text)
+                            by_redacted.setdefault(result.text, (candidate, result))
+                    document, back = by_redacted.get(source.text, (None, None))
                 if document is None:
                     counts["unmatched_documents"] += 1
                     continue
                 counts["documents"] += 1
                 for coding in source.codings:
+                    if back is not None:
+                        coding = QdaCoding(
+                            coding.code_id,
+                            original_offset(back, coding.start),
+                            original_offset(back, coding.end),
+                            coding.coder,
+                        )
                     page = _page_at(document, coding.start)
                     start = coding.start - page.offset
                     end = min(coding.end - page.offset, len(page.text))

@@ -59,6 +59,16 @@ PLAN_COLUMNS = (
     "latest_update",
     "impact_evidence",
 )
+# Columns people type into (the rest are numbers, dates, codes and labels): redacted on export.
+PLAN_FREE_TEXT = (
+    "review_title",
+    "recommendation",
+    "action",
+    "lead_agency",
+    "owner",
+    "latest_update",
+    "impact_evidence",
+)
 
 
 class TrackerMixin:
@@ -603,21 +613,19 @@ class TrackerMixin:
                     )
             return rows
 
-    def export_plan(self, fmt: str, review_id: int | None = None, *, redact: bool = False) -> bytes:
+    def export_plan(self, fmt: str, review_id: int | None = None, *, redact: bool = True) -> bytes:
+        """One review's plan or every visible plan, with names, addresses, dates of birth and
+        identifiers replaced in every text; ``redact=False`` leaves them to those the
+        disclosure rule allows (``AccessDenied`` for others)."""
         from caselearn.redaction import redact_text
         from caselearn.services.interchange import _cell
 
         rows = self.plan_rows(review_id)
-        if redact:
+        if not redact:
+            self.check_unredacted(row["review_id"] for row in rows)  # type: ignore[attr-defined]
+        else:
             for row in rows:
-                for key in (
-                    "review_title",
-                    "recommendation",
-                    "action",
-                    "owner",
-                    "latest_update",
-                    "impact_evidence",
-                ):
+                for key in PLAN_FREE_TEXT:
                     if row.get(key):
                         row[key] = redact_text(str(row[key]))
         if fmt == "csv":

@@ -27,9 +27,12 @@ from caselearn.store.models import (
 _QUOTED = re.compile(r'"([^"\\]+)"')
 
 
-def _codes(json_text: str | None) -> tuple[str, ...]:
+def _codes(json_text: str | list | None) -> tuple[str, ...]:
     # Lists of code identifiers: reading the quoted strings is five times faster than
-    # json.loads through the ORM's JSON type, and identifiers never hold quotes.
+    # json.loads through the ORM's JSON type, and identifiers never hold quotes. psycopg has
+    # already parsed JSON columns into lists on PostgreSQL (type_coerce emits no CAST).
+    if isinstance(json_text, list):
+        return tuple(str(code) for code in json_text)
     return tuple(_QUOTED.findall(json_text)) if json_text else ()
 
 

@@ -8,7 +8,8 @@ front of every route, so that no page or API route can forget them.
   form token (a hidden ``csrf_token`` field, added to every POST form of every HTML page here,
   or an ``X-CSRF-Token`` header). Requests with an API token carry no cookie: nothing to forge.
 * Audit: every request a person makes is appended to the audit log after it is answered: who,
-  what, when, status, and the review it concerned (marked when unpublished).
+  what, when, status, and the review it concerned (marked when unpublished). The action comes
+  from the path, unless the route named it (``mark_audit_action``: an unredacted export).
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ SECURITY_HEADERS = [
         b"script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
     ),
 ]
+
+
+def mark_audit_action(request: Any, action: str) -> None:
+    """Name the audit action of this request (e.g. "export-unredacted"), instead of the one the
+    path suggests. Set before the work is done, so a refused attempt is recorded as such too."""
+    request.state.audit_action = action
 
 
 def _cookies(scope: dict[str, Any]) -> dict[str, str]:
@@ -186,11 +193,14 @@ class SecurityMiddleware:
     def _log(self, principal: Principal, method: str, path: str, scope, status: int | None) -> None:  # type: ignore[no-untyped-def]
         query = scope.get("query_string", b"").decode("latin-1")
         full = path + (f"?{query}" if query else "")
-        if method in UNSAFE:
+        marked = (scope.get("state") or {}).get("audit_action")
+        if marked:
+            action = str(marked)
+        elif method in UNSAFE:
             action = "edit"
         elif "export" in path or path.endswith((".pdf", ".docx", ".xlsx", ".csv", ".qdpx")):
             action = "export"
-        elif "/original" in path or "download" in path:
+        elif "/original" in path or path.endswith("/text") or "download" in path:
             action = "download"
         else:
             action = "view"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from caselearn.schemas import (
@@ -18,9 +18,12 @@ from caselearn.schemas import (
     ReviewUpdate,
     StageChange,
 )
+from caselearn.security.disclosure import UNREDACTED_ACTION
+from caselearn.security.policy import AccessDenied
 from caselearn.store.queries import ReviewFilters
-from caselearn.web.deps import Service
+from caselearn.web.deps import UNREDACTED_ORIGINAL, UNREDACTED_QUERY, Service
 from caselearn.web.routers.uploads import ingest_uploads
+from caselearn.web.security import mark_audit_action
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -82,8 +85,29 @@ def document_pages(service: Service, document_id: int) -> list[PagePublic]:
 
 
 @router.get("/documents/{document_id}/original")
-def document_original(service: Service, document_id: int) -> Response:
-    """The original file exactly as ingested."""
+def document_original(
+    request: Request,
+    service: Service,
+    document_id: int,
+    redact: Annotated[bool, Query(description=UNREDACTED_ORIGINAL)] = True,
+) -> Response:
+    """The original file exactly as ingested. It cannot be redacted: only with redact=false,
+    for those who may take unredacted copies (audited); everyone else downloads the redacted
+    text."""
+    document = service.get_document(document_id)
+    text_url = f"/api/documents/{document_id}/text"
+    if redact:
+        entitled = service.may_take_unredacted(document.review_id)
+        raise AccessDenied(
+            f"the original file cannot be redacted: download the redacted text at {text_url}"
+            + (
+                ", or ask for the original with ?redact=false (an unredacted copy, recorded "
+                "in the audit log)"
+                if entitled
+                else "; you may take only redacted copies of this review"
+            )
+        )
+    mark_audit_action(request, UNREDACTED_ACTION)
     document, data = service.document_original(document_id)
     return Response(
         data,
@@ -97,17 +121,20 @@ def document_original(service: Service, document_id: int) -> Response:
 
 @router.get("/documents/{document_id}/text")
 def document_text(
+    request: Request,
     service: Service,
     document_id: int,
-    redact: Annotated[
-        bool, Query(description="Replace names, addresses, dates of birth and identifiers.")
-    ] = False,
+    redact: Annotated[bool, Query(description=UNREDACTED_QUERY)] = True,
 ) -> Response:
-    """The stored text as plain text (pages separated by form feeds), optionally redacted."""
+    """The stored text as plain text (pages separated by form feeds), redacted unless
+    redact=false is asked for by someone who may take unredacted copies (audited)."""
     document = service.get_document(document_id)
+    if not redact:
+        mark_audit_action(request, UNREDACTED_ACTION)
+    text = service.document_text(document_id, redact=redact)
     name = document.filename.rsplit(".", 1)[0] + (".redacted" if redact else "") + ".txt"
     return Response(
-        service.document_text(document_id, redact=redact),
+        text,
         media_type="text/plain; charset=utf-8",
         headers={"Content-Disposition": _attachment(name)},
     )

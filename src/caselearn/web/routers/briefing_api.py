@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from caselearn.briefings import BriefingError
+from caselearn.security.policy import AccessDenied
 from caselearn.services.briefings import (
     BriefingRequest,
     BriefingSummary,
@@ -73,8 +74,16 @@ def export(
     format: Annotated[str, Query(description="html, pdf, docx or md")] = "pdf",
     version: Annotated[int | None, Query()] = None,
     base_url: Annotated[str | None, Query(description="address links point to")] = None,
+    redact: Annotated[
+        bool, Query(description="Always true: a briefing leaves only redacted (403 otherwise).")
+    ] = True,
 ) -> Response:
     """The redacted briefing as a file."""
+    if not redact:
+        raise AccessDenied(
+            "a briefing leaves caselearn only redacted, for everyone: keep a detail the engine "
+            "took for a name with the redactions on the briefing's page"
+        )
     name, media_type, data = service.export_briefing(
         briefing_id, format, version=version, base_url=base_url
     )

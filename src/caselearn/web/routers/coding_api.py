@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -20,7 +20,9 @@ from caselearn.schemas import (
     CodeDecision,
     ReviewCodingPublic,
 )
-from caselearn.web.deps import Service
+from caselearn.security.disclosure import UNREDACTED_ACTION
+from caselearn.web.deps import UNREDACTED_QUERY, Service
+from caselearn.web.security import mark_audit_action
 
 router = APIRouter(prefix="/api", tags=["coding"])
 
@@ -119,13 +121,17 @@ EXPORT_TYPES = {
 
 @router.get("/export/codes")
 def export_codes(
+    request: Request,
     service: Service,
     format: Annotated[str, Query(pattern="^(csv|xlsx|qdpx)$")] = "csv",
     review: Annotated[list[int] | None, Query()] = None,
-    redact: bool = False,
+    redact: Annotated[bool, Query(description=UNREDACTED_QUERY)] = True,
 ) -> Response:
-    """Every code with its evidence as CSV or XLSX, or a REFI-QDA project (.qdpx); with
-    redact=true, personal identifiers are replaced in every text."""
+    """Every code with its evidence as CSV or XLSX, or a REFI-QDA project (.qdpx), with
+    personal identifiers replaced in every text unless redact=false is asked for by someone
+    who may take unredacted copies of every review in it (audited)."""
+    if not redact:
+        mark_audit_action(request, UNREDACTED_ACTION)
     data = service.export_codes(format, review or None, redact=redact)
     return Response(
         data,

@@ -190,6 +190,7 @@ def review_detail(
             "codebook": codebook,
             "categories": CATEGORY_LABELS,
             "similar": service.similar_reviews(review_id, limit=5),
+            "unredacted": service.may_take_unredacted(review_id),
             "json_url": f"/api/reviews/{review_id}",
         },
     )

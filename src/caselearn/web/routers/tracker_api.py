@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -18,7 +18,9 @@ from caselearn.schemas import (
     RecommendationPublic,
     RecommendationUpdate,
 )
-from caselearn.web.deps import Service
+from caselearn.security.disclosure import UNREDACTED_ACTION
+from caselearn.web.deps import UNREDACTED_QUERY, Service
+from caselearn.web.security import mark_audit_action
 
 router = APIRouter(prefix="/api", tags=["action plans"])
 
@@ -115,11 +117,16 @@ async def import_plan(
 
 @router.get("/plan/export")
 def export_plan(
+    request: Request,
     service: Service,
     format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "xlsx",
     review: Annotated[int | None, Query()] = None,
-    redact: bool = False,
+    redact: Annotated[bool, Query(description=UNREDACTED_QUERY)] = True,
 ) -> Response:
+    """One review's plan or every plan you can see, redacted unless redact=false is asked for
+    by someone who may take unredacted copies of every review in it (audited)."""
+    if not redact:
+        mark_audit_action(request, UNREDACTED_ACTION)
     data = service.export_plan(format, review, redact=redact)
     media = (
         "text/csv; charset=utf-8"

@@ -38,6 +38,7 @@ def plan(request: Request, service: Service, review_id: int) -> HTMLResponse:
             "recommendations": service.recommendations(review_id),
             "codebook": service.codebook(),
             "json_url": f"/api/reviews/{review_id}/recommendations",
+            "unredacted": service.may_take_unredacted(review_id),
             "report": None,
         },
     )
@@ -69,6 +70,7 @@ async def import_plan(
             "recommendations": service.recommendations(review_id),
             "codebook": service.codebook(),
             "json_url": f"/api/reviews/{review_id}/recommendations",
+            "unredacted": service.may_take_unredacted(review_id),
             "report": report,
         },
     )
