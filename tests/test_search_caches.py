@@ -60,3 +60,28 @@ def test_the_vector_index_fetches_only_new_passages_when_brought_up_to_date():
     for passage in (1, 3, 4, 5, 6):
         assert np.array_equal(new.vector_of(passage), vectors[passage])
     assert new.vector_of(2) is None and new.vector_of(7) is None
+
+
+def test_imported_records_reach_similar_reviews_at_once(service):
+    header = (
+        "review_id,title,review_type,committee,notification_date,proceeded,decision_rationale,"
+        "child_id,age_years,age_band,gender,living,fatal,harm,family_factors,themes\n"
+    )
+    row = (
+        "{id},Imported {id},icr,Northmoor CPC,2020-05-01,yes,,{id}-C1,3,,,home,no,neglect,"
+        "{family},{themes}\n"
+    )
+    first = header + row.format(
+        id="IM-1", family="poverty_housing", themes="information_sharing;risk_assessment"
+    )
+    service.import_records("first.csv", first.encode())
+    ids = {r.title: r.id for r in service.list_reviews().reviews}
+    assert service.similar_reviews(ids["Imported IM-1"]) == []  # fills the code-set cache
+    second = header + row.format(
+        id="IM-2", family="poverty_housing", themes="information_sharing;risk_assessment"
+    )
+    service.import_records("second.csv", second.encode())
+    ids = {r.title: r.id for r in service.list_reviews().reviews}
+    similar = service.similar_reviews(ids["Imported IM-1"])
+    assert [s.review_id for s in similar] == [ids["Imported IM-2"]]
+    assert {c.code for c in similar[0].shared_codes} >= {"theme.information_sharing"}

@@ -291,6 +291,8 @@ class InterchangeMixin:
                         )
                     )
                     counts["codings"] += 1
+                if not coder:  # the working set changed: similar reviews and facets follow
+                    self._codes_changed(session)  # type: ignore[attr-defined]
                 q.record_history(
                     session,
                     actor=actor,

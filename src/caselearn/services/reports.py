@@ -97,6 +97,8 @@ class ReportMixin:
                     select(Review).where(Review.external_id.in_(chunk), Review.origin == "import")
                 )
             }
+            # The working set of codes changes: similar reviews and facets follow.
+            self._codes_changed(session)  # type: ignore[attr-defined]
             for record in parsed.reviews:
                 key = record.committee.lower()
                 if key not in committees:
