@@ -1,7 +1,11 @@
 """The CLI on a real database through CliRunner; --json shapes are a stable interface."""
 
 import json
+import os
+import subprocess
+import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from caselearn.cli import app
@@ -150,3 +154,16 @@ def test_bad_values_are_refused_clearly(cli_env):
     assert back.exit_code == 1 and "unknown stage" in back.stderr
     missing = run(cli_env, "reviews", "show", "999")
     assert missing.exit_code == 1 and "999" in missing.stderr
+
+
+@pytest.mark.parametrize("module", ["caselearn", "caselearn.cli"])
+def test_python_dash_m_has_every_command(module):
+    shown = subprocess.run(
+        [sys.executable, "-m", module, "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    ).stdout
+    for command in ("ingest", "users", "search", "report", "backup", "brief"):
+        assert f" {command} " in shown, command

@@ -518,4 +518,8 @@ from caselearn import (  # noqa: E402, F401
 )
 
 if __name__ == "__main__":
-    main()
+    # Run as a script, this module is __main__, and the command modules above registered on
+    # the importable caselearn.cli instead: run that one, which has every command.
+    from caselearn.cli import main as main_with_every_command
+
+    main_with_every_command()

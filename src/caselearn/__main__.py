@@ -1,0 +1,5 @@
+"""``python -m caselearn``: the same as the ``caselearn`` command."""
+
+from caselearn.cli import main
+
+main()
