@@ -404,3 +404,31 @@ def test_planted_identifiers_leak_through_no_path_more_than_the_engine_misses(se
             assert f["exposed"] == f["leaked"] == 0, name  # counts and labels, no review text
         else:
             assert f["exposed"] == total, name  # every planted identifier reached the path
+
+
+def test_a_published_briefing_is_shown_redacted_to_all_but_its_committee(service, world):
+    """Viewing is not exporting, but the working copy of a briefing (and its redaction
+    decisions, which name what they redact) is the committee's: others see it as shared."""
+    from caselearn.services.briefings import BriefingRequest
+
+    text = ALPHA_TEXT.replace("Alpha", "Beta").replace("Lorna Fenwick", "Dariusz Nowicki")
+    beta_review, _ = _review(service, text, "Beta CPC", "beta-long")
+    service.advance_review(beta_review, "published")
+    service.code_review(beta_review)
+    briefing = service.create_briefing(BriefingRequest(kind="review", review_id=beta_review))
+    service.edit_section(briefing.id, 2, "Dariusz Nowicki was not seen by the health visitor.")
+    service.set_redaction(briefing.id, "health visitor", "redact", actor="beta lead")
+    service.publish_briefing(briefing.id, actor="beta lead")
+    for name in ("reader", "alpha-lead", "alpha-member"):
+        with _as(service, world, name) as client:
+            shown = client.get(f"/api/briefings/{briefing.id}")
+            page = client.get(f"/briefings/{briefing.id}")
+            assert shown.status_code == 200 and page.status_code == 200, name
+            for text in (shown.text, page.text):
+                assert _none_of(BETA_PLANTED, text) and "health visitor" not in text, name
+            assert shown.json()["overrides"] == [] and shown.json()["redactions"] == []
+    for name in ("beta-member", "national", "admin"):
+        with _as(service, world, name) as client:
+            shown = client.get(f"/api/briefings/{briefing.id}").json()
+            assert "Dariusz Nowicki" in json.dumps(shown["content"]), name
+            assert shown["overrides"][0]["text"] == "health visitor"

@@ -35,6 +35,8 @@ from caselearn.briefings import (
     render,
 )
 from caselearn.codebook import DOCUMENT_CATEGORIES, Codebook
+from caselearn.security.disclosure import may_take_unredacted
+from caselearn.security.policy import AccessDenied, current_principal
 from caselearn.store import queries as q
 from caselearn.store.models import (
     BriefingRow,
@@ -138,6 +140,29 @@ class BriefingView(BriefingSummary):
     notes: list[str]
     versions: list[VersionSummary]
     disseminations: list[DisseminationPublic]
+
+
+def _as_shared(view: BriefingView) -> BriefingView:
+    """The view without anything identifying: the redacted text in place of the working copy,
+    no redaction decisions (they name what was redacted), version notes about them withheld."""
+    if view.redacted is None:
+        raise AccessDenied(
+            f"briefing {view.id} cannot be shown: its redaction failed ({view.redaction_error}); "
+            "its committee must correct it first"
+        )
+    return view.model_copy(
+        update={
+            "content": view.redacted,
+            "redactions": [],
+            "overrides": [],
+            "versions": [
+                v.model_copy(update={"note": "redaction decision"})
+                if v.note.startswith("redaction")
+                else v
+                for v in view.versions
+            ],
+        }
+    )
 
 
 def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
@@ -413,6 +438,10 @@ class BriefingMixin:
             return [_summary(row) for row in rows]
 
     def get_briefing(self, briefing_id: int, version: int | None = None) -> BriefingView:
+        """A version of a briefing (the latest by default). The unredacted working copy, its
+        redaction decisions and their notes are for those who may take unredacted copies of
+        the committee's material (``security.disclosure``); everyone else is shown the briefing
+        as it is shared: redacted."""
         with self.db.session() as session:  # type: ignore[attr-defined]
             row = self._briefing(session, briefing_id)
             chosen = _pick_version(row, version)
@@ -424,7 +453,7 @@ class BriefingMixin:
             except BriefingError as exc:
                 error = str(exc)
             m = readability(briefing.text)
-            return BriefingView(
+            view = BriefingView(
                 **_summary(row).model_dump(),
                 params=row.params,
                 version=chosen.number,
@@ -456,6 +485,9 @@ class BriefingMixin:
                 ],
                 disseminations=[_dissemination(d, row) for d in row.disseminations],
             )
+            if may_take_unredacted(current_principal(), row.committee_id):
+                return view
+            return _as_shared(view)
 
     def edit_section(
         self, briefing_id: int, section: int | str, text: str, *, actor: str = "system"
