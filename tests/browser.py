@@ -121,8 +121,36 @@ def axe_violations(driver) -> list[dict]:  # type: ignore[no-untyped-def]
 def wait(driver, seconds: float = 10):  # type: ignore[no-untyped-def]
     """Wait for a condition across a page load: the old page's elements go stale meanwhile."""
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(
+    return _AcrossLoads(
         driver, seconds, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
     )
+
+
+class _AcrossLoads:
+    """WebDriverWait, also riding out Chromium's other word for a stale element: read while
+    the page is being replaced, an element can fail with "unhandled inspector error: Node with
+    given id does not belong to the document" instead of StaleElementReferenceException."""
+
+    def __init__(self, driver, seconds: float, ignored_exceptions) -> None:  # type: ignore[no-untyped-def]
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        self._wait = WebDriverWait(driver, seconds, ignored_exceptions=ignored_exceptions)
+
+    def until(self, condition, message: str = ""):  # type: ignore[no-untyped-def]
+        from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+        def checked(driver):  # type: ignore[no-untyped-def]
+            try:
+                return condition(driver)
+            except StaleElementReferenceException:
+                raise
+            except WebDriverException as exc:
+                if "does not belong to the document" in str(exc):
+                    raise StaleElementReferenceException(str(exc)) from exc
+                raise
+
+        return self._wait.until(checked, message)
+
+    def until_not(self, condition, message: str = ""):  # type: ignore[no-untyped-def]
+        return self._wait.until_not(condition, message)
