@@ -319,3 +319,21 @@ def test_key_theme_overlap_on_seeds_and_corpus(service):
     assert result["summary"]["seeds"]["sources"] == 5
     assert result["summary"]["all"]["briefing"]["overlap"] >= 0.7
     assert result["summary"]["all"]["briefing"]["top1"] >= 0.8
+
+
+def test_cli_show_says_loudly_when_redaction_failed(cli_env, service, reviews):
+    """A working copy the engine cannot redact is shown to its committee only with a warning
+    that this is not the text that would leave."""
+    view = service.create_briefing(BriefingRequest(kind="review", review_id=reviews["04"]))
+    words = sorted(
+        {w for w in str(view.content["sections"]).split() if w.isalpha() and len(w) > 2},
+        key=lambda w: -str(view.content).count(w),
+    )
+    for word in words:
+        view = service.set_redaction(view.id, word, "redact")
+        if view.redaction_error:
+            break
+    assert view.redaction_error, "redaction never failed"
+    result = CliRunner().invoke(cli, ["briefings", "show", str(view.id)], env=cli_env)
+    assert result.exit_code == 0, result.output
+    assert "NOT redacted" in result.output and "redaction would remove" in result.output

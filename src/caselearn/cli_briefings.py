@@ -158,7 +158,15 @@ def show(
     if as_json:
         print_json(view.model_dump(mode="json"))
         return
-    content = view.redacted or view.content
+    content = view.redacted
+    if content is None:
+        # Only someone entitled to the working copy gets here (others are refused upstream);
+        # say loudly that this is not the text that would leave.
+        content = view.content
+        console.print(
+            f"[bold red]Working copy, NOT redacted[/]: redaction failed ({view.redaction_error}). "
+            "Correct it before this briefing is shared."
+        )
     console.print(f"{content['title']} (v{view.version}, {view.status})", highlight=False)
     for section in content["sections"]:
         console.print(f"\n{section['number']}. {section['title']}", highlight=False)
@@ -167,8 +175,6 @@ def show(
             console.print(f"  - {lead}{s['text']}", highlight=False)
     m = view.measures
     console.print("\n" + _measures_line(m.words, m.reading_ease, m.grade, m.band), highlight=False)
-    if view.redaction_error:
-        console.print(f"Redaction: {view.redaction_error}", highlight=False)
 
 
 @briefings_app.command("publish")
