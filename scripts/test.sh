@@ -16,6 +16,8 @@ start_postgres() {
   fi
   $SUDO su postgres -c "psql -q -tAc \"SELECT 1 FROM pg_roles WHERE rolname='caselearn'\"" | grep -q 1 ||
     $SUDO su postgres -c "psql -q -c \"CREATE ROLE caselearn LOGIN CREATEDB PASSWORD 'caselearn'\""
+  # DROP DATABASE ... WITH (FORCE) must be able to end an autovacuum worker in a test database.
+  $SUDO su postgres -c "psql -q -c 'GRANT pg_signal_backend TO caselearn'"
 }
 
 .venv/bin/ruff check .

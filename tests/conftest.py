@@ -4,6 +4,7 @@ CASELEARN_TEST_DATABASE_URL names a server), the service, the CLI runner and the
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,9 +38,25 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     try:
         yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(admin, name)
         admin.dispose()
+
+
+def drop_database(admin, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Drop a test database. An autovacuum worker busy in it has no role, so a non-superuser
+    may not terminate it (unless granted pg_signal_backend, as scripts/test.sh does); it
+    finishes within moments, so try again rather than fail the test's teardown."""
+    from sqlalchemy.exc import ProgrammingError
+
+    for attempt in range(20):
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except ProgrammingError as exc:
+            if "pg_signal_backend" not in str(exc) or attempt == 19:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture

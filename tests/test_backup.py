@@ -25,7 +25,7 @@ from caselearn.schemas import ReviewCreate
 from caselearn.services import CaseLearn
 from caselearn.services.maintenance import MaintenanceError, RestoreLimits
 from tests import samples
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, drop_database
 from tests.test_reports import GOOD as RECORDS
 
 PLAN = (
@@ -103,8 +103,7 @@ def other_database(tmp_path: Path, kind: str) -> Iterator[str]:
     try:
         yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(admin, name)
         admin.dispose()
 
 
