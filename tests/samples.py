@@ -68,6 +68,7 @@ def encrypted_pdf() -> bytes:
     return output.getvalue()
 
 
+@lru_cache  # Office files are zips stamped with the time: same call, same bytes
 def docx_bytes() -> bytes:
     import docx
 
@@ -98,6 +99,7 @@ def docx_bytes() -> bytes:
     return output.getvalue()
 
 
+@lru_cache
 def pptx_bytes() -> bytes:
     from pptx import Presentation
     from pptx.util import Inches
@@ -123,6 +125,7 @@ def pptx_bytes() -> bytes:
     return output.getvalue()
 
 
+@lru_cache
 def xlsx_bytes() -> bytes:
     import datetime as dt
 
