@@ -337,3 +337,70 @@ def test_cli_show_says_loudly_when_redaction_failed(cli_env, service, reviews):
     result = CliRunner().invoke(cli, ["briefings", "show", str(view.id)], env=cli_env)
     assert result.exit_code == 0, result.output
     assert "NOT redacted" in result.output and "redaction would remove" in result.output
+
+
+def test_report_counts_briefings_shared_in_the_period(service, reviews):
+    riverside = service.create_briefing(BriefingRequest(kind="review", review_id=reviews["04"]))
+    glenbrae = service.create_briefing(BriefingRequest(kind="review", review_id=reviews["17"]))
+    for briefing, kind, on, audience in (
+        (riverside, "team_meeting", dt.date(2024, 5, 2), 12),
+        (riverside, "team_meeting", dt.date(2024, 9, 9), None),
+        (riverside, "training", dt.date(2024, 6, 1), 30),
+        (glenbrae, "training", dt.date(2024, 7, 1), 8),
+        (glenbrae, "bulletin", dt.date(2023, 7, 1), 500),  # the year before: not counted
+    ):
+        service.record_dissemination(
+            briefing.id, DisseminationCreate(kind=kind, on=on, audience=audience)
+        )
+    table = service.report(start=dt.date(2024, 4, 1), end=dt.date(2025, 3, 31)).tables[
+        "dissemination"
+    ]
+    assert table.columns == [
+        "how",
+        "sharings",
+        "briefings",
+        "people reached",
+        "audience not recorded",
+    ]
+    assert table.rows == [
+        ["Team meetings", 2, 1, 12, 1],
+        ["Training", 2, 2, 38, 0],
+        ["Total", 4, 2, 50, 1],
+    ]
+    assert any("1 sharing(s) without an audience count" in n for n in table.notes)
+    only = service.report(
+        start=dt.date(2024, 4, 1), end=dt.date(2025, 3, 31), committees=["Glenbrae CPC"]
+    ).tables["dissemination"]
+    assert only.rows == [["Training", 1, 1, 8, 0], ["Total", 1, 1, 8, 0]]
+    empty = service.report(start=dt.date(2019, 4, 1), end=dt.date(2020, 3, 31)).tables[
+        "dissemination"
+    ]
+    assert empty.rows == [] and "No briefing was recorded as shared" in empty.empty
+
+
+def test_another_committee_does_not_count_a_draft_briefings_sharing(service, reviews):
+    """The report's dissemination rows follow the one scoping rule: a draft briefing's sharings
+    count for its own committee, not for another committee's people."""
+    from fastapi.testclient import TestClient
+
+    from caselearn.web.app import create_app
+
+    draft = service.create_briefing(BriefingRequest(kind="review", review_id=reviews["04"]))
+    service.record_dissemination(
+        draft.id, DisseminationCreate(kind="training", on=dt.date(2024, 6, 1), audience=30)
+    )
+    period = {"from": "2024-04-01", "to": "2025-03-31"}
+
+    def rows_for(name: str, committee: str) -> list:
+        _, token = service.add_user(name, "lead", committee=committee, token=True)
+        with TestClient(
+            create_app(service), headers={"Authorization": f"Bearer {token}"}
+        ) as client:
+            answer = client.get("/api/reports", params=period)
+            assert answer.status_code == 200, answer.text
+            return answer.json()["tables"]["dissemination"]["rows"]
+
+    assert rows_for("riverside-lead", "Riverside CPC")[-1] == ["Total", 1, 1, 30, 0]
+    assert rows_for("glenbrae-lead", "Glenbrae CPC") == []
+    service.publish_briefing(draft.id)
+    assert rows_for("glenbrae-reader", "Glenbrae CPC")[-1] == ["Total", 1, 1, 30, 0]

@@ -66,6 +66,14 @@ def _chart(
             [(periods[0], [r[percent_columns[0]] for r in data_rows])],
             "% of reviews",
         )
+    if name == "dissemination":
+        # People reached is on another scale from sharings: it stays in the table.
+        return _bars(
+            name,
+            [str(r[0]) for r in data_rows],
+            [("sharings", [r[1] for r in data_rows])],
+            "sharings",
+        )
     if name == "themes":
         top = data_rows[:12]
         return _bars(name, [str(r[0]) for r in top], [("reviews", [r[1] for r in top])], "reviews")

@@ -85,7 +85,16 @@ TABLE_NAMES = (
     "recommendations_by_type",
     "recommendations_by_pattern",
     "timeliness",
+    "dissemination",
 )
+DISSEMINATION_LABELS = {
+    "team_meeting": "Team meetings",
+    "training": "Training",
+    "bulletin": "Bulletins",
+    "learning_event": "Learning events",
+    "supervision": "Supervision",
+    "other": "Other",
+}
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,16 @@ class RecommendationFact:
     pattern: str | None
 
 
+@dataclass(frozen=True)
+class DisseminationFact:
+    """One recorded sharing of a briefing: when, how, to how many people (if counted)."""
+
+    on: dt.date
+    kind: str
+    audience: int | None
+    briefing_id: int
+
+
 @dataclass
 class ReportData:
     """Everything the tables need, for the committees asked about (any period)."""
@@ -129,6 +148,7 @@ class ReportData:
     children: list[ChildFact]
     codes: dict[int, set[str]]  # review id -> present theme/family codes
     recommendations: list[RecommendationFact]
+    disseminations: list[DisseminationFact] = field(default_factory=list)
 
 
 @dataclass
@@ -761,6 +781,35 @@ class ReportBuilder:
             empty=None if rows else "No review in this period has the dates needed.",
         )
 
+    def dissemination(self) -> Table:
+        shared = [d for d in self.data.disseminations if d.on in self.period]
+        rows: list[list[Any]] = []
+        for kind, label in DISSEMINATION_LABELS.items():
+            of_kind = [d for d in shared if d.kind == kind]
+            if of_kind:
+                rows.append(_dissemination_row(label, of_kind))
+        if rows:
+            rows.append(_dissemination_row("Total", shared))
+        notes = [
+            "Counting unit: recorded sharings of a 7-minute briefing dated in the period "
+            "(caselearn briefings disseminate); people reached adds the audiences recorded.",
+        ]
+        unknown = sum(1 for d in shared if d.audience is None)
+        if unknown:
+            notes.append(
+                f"{unknown} sharing(s) without an audience count are counted as sharings, "
+                "not as people reached."
+            )
+        return Table(
+            "dissemination",
+            "Learning disseminated: 7-minute briefings shared",
+            "sharings",
+            ["how", "sharings", "briefings", "people reached", "audience not recorded"],
+            rows,
+            notes,
+            empty=None if rows else "No briefing was recorded as shared in this period.",
+        )
+
     def build(self, committees: list[str]) -> Report:
         tables = {name: getattr(self, name)() for name in TABLE_NAMES}
         return Report(
@@ -771,6 +820,16 @@ class ReportBuilder:
             compare=self.compare,
             review_count=len(self.in_period),
         )
+
+
+def _dissemination_row(label: str, shared: list[DisseminationFact]) -> list[Any]:
+    return [
+        label,
+        len(shared),
+        len({d.briefing_id for d in shared}),
+        sum(d.audience for d in shared if d.audience is not None),
+        sum(1 for d in shared if d.audience is None),
+    ]
 
 
 def _median(days: list[int]) -> float | int:

@@ -1,4 +1,4 @@
-"""The facts the overview report counts, read in four flat queries so that a national report
+"""The facts the overview report counts, read in five flat queries so that a national report
 over tens of thousands of reviews stays well under a second. Counting happens in
 ``caselearn.reports.tables``; here we only select.
 
@@ -14,12 +14,19 @@ import re
 from sqlalchemy import String, and_, func, literal_column, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from caselearn.reports.tables import ChildFact, RecommendationFact, ReportData, ReviewFact
+from caselearn.reports.tables import (
+    ChildFact,
+    DisseminationFact,
+    RecommendationFact,
+    ReportData,
+    ReviewFact,
+)
 from caselearn.security.policy import current_principal, visible_review_clause
 from caselearn.store.models import (
     Child,
     CodeAssignment,
     Committee,
+    Dissemination,
     RecommendationRow,
     Review,
 )
@@ -138,4 +145,22 @@ def report_data(
             ).where(RecommendationRow.review_id.in_(scope))
         ).all()
     ]
-    return ReportData(reviews, children, codes, recommendations)
+    return ReportData(
+        reviews, children, codes, recommendations, dissemination_facts(session, committees)
+    )
+
+
+def dissemination_facts(
+    session: Session, committees: list[str] | None = None
+) -> list[DisseminationFact]:
+    """Recorded sharings of briefings, by the committee that shared them. Selected through the
+    session (not its connection) so the scoping rule hides those of briefings the person may
+    not see, as it does everywhere else."""
+    query = select(
+        Dissemination.on, Dissemination.kind, Dissemination.audience, Dissemination.briefing_id
+    )
+    if committees:
+        query = query.join(Committee, Dissemination.committee_id == Committee.id).where(
+            Committee.name.in_(committees)
+        )
+    return [DisseminationFact(*row) for row in session.execute(query).all()]
