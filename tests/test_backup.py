@@ -187,6 +187,35 @@ def test_restore_refuses_a_store_with_data_unless_forced(service, tmp_path):
     assert service.verify_store().ok
 
 
+def test_forced_restore_of_another_stores_backup_keeps_both_logs(service, tmp_path):
+    """Two stores number their audit entries from 1: restoring one's backup over the other
+    keeps every entry of both, the colliding ones under new ids."""
+
+    def entries(store: CaseLearn) -> list[tuple[str, str, str]]:
+        return sorted(
+            (e.actor, e.action, e.path) for e in store.audit_entries(per_page=1000).entries
+        )
+
+    service.audit(actor="here-1", action="view", path="/reviews/1")
+    service.audit(actor="here-2", action="export", path="/api/plans/export.csv")
+    own = entries(service)
+    with other_database(tmp_path, "sqlite") as url:
+        other = CaseLearn.open(Settings(home=tmp_path / "other", database_url=url))
+        try:
+            other.audit(actor="there-1", action="download", path="/documents/1/original")
+            other.audit(actor="there-2", action="view", path="/reviews/2")
+            archive = tmp_path / "other.tar.gz"
+            other.backup(archive)
+            theirs = entries(other)
+        finally:
+            other.close()
+    service.restore(archive, force=True)
+    after = [e for e in entries(service) if e[1] != "restore"]
+    assert after == sorted(own + theirs)
+    ids = [row[0] for row in rows(service)["audit_log"]]
+    assert len(ids) == len(set(ids)) == len(after) + 1
+
+
 def _unpack(archive: Path | bytes) -> list[tuple[tarfile.TarInfo, bytes]]:
     source = io.BytesIO(archive) if isinstance(archive, bytes) else archive.open("rb")
     with source, tarfile.open(fileobj=source, mode="r:gz") as tar:

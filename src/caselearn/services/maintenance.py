@@ -936,6 +936,7 @@ def _load_tables(engine: Any, manifest: dict[str, Any], staging: Path, *, force:
             for table in reversed(order):
                 if table.name not in APPEND_ONLY:
                     connection.execute(table.delete())
+        appenders: list[_Appender] = []
         for table in order:
             path = staging / "db" / f"{table.name}.jsonl"
             if not path.exists():
@@ -944,7 +945,9 @@ def _load_tables(engine: Any, manifest: dict[str, Any], staging: Path, *, force:
             batch: list[dict[str, Any]] = []
             load = connection.execute
             if table.name in APPEND_ONLY:
-                load = _appender(connection, table)
+                appender = _Appender(connection, table)
+                appenders.append(appender)
+                load = appender.load
             with path.open(encoding="utf-8") as stream:
                 for number, line in enumerate(stream, start=1):
                     row = json.loads(line)
@@ -962,20 +965,40 @@ def _load_tables(engine: Any, manifest: dict[str, Any], staging: Path, *, force:
                 load(table.insert(), batch)
         if connection.dialect.name == "postgresql":
             _reset_sequences(connection, order)
+        for appender in appenders:
+            appender.finish()
 
 
-def _appender(connection: Connection, table: Table):  # type: ignore[no-untyped-def]
-    """Load an append-only table's rows without replacing it: rows whose id it already holds
-    (the same entries, when a store is restored from its own backup) are left as they are."""
+class _Appender:
+    """Loads an append-only table's rows without replacing what it holds. A row the table
+    already holds, same id and same content (a store restored from its own backup), is left as
+    it is. A row whose id the table uses for another entry (another store's backup) is kept
+    too, under a new id once every other row is in, so that no entry of either log is lost."""
 
-    def append(statement, rows: list[dict[str, Any]]) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, connection: Connection, table: Table) -> None:
+        self.connection, self.table = connection, table
+        self.renumbered: list[dict[str, Any]] = []
+
+    def load(self, statement: Any, rows: list[dict[str, Any]]) -> None:
         ids = [row["id"] for row in rows]
-        present = set(connection.scalars(select(table.c.id).where(table.c.id.in_(ids))))
-        fresh = [row for row in rows if row["id"] not in present]
+        held = {
+            entry.id: entry._mapping
+            for entry in self.connection.execute(select(self.table).where(self.table.c.id.in_(ids)))
+        }
+        fresh = []
+        for row in rows:
+            entry = held.get(row["id"])
+            if entry is None:
+                fresh.append(row)
+            elif any(entry[key] != value for key, value in row.items()):
+                self.renumbered.append({k: v for k, v in row.items() if k != "id"})
         if fresh:
-            connection.execute(statement, fresh)
+            self.connection.execute(statement, fresh)
 
-    return append
+    def finish(self) -> None:
+        """Add the renumbered rows (after PostgreSQL's sequences were moved past the ids)."""
+        if self.renumbered:
+            self.connection.execute(self.table.insert(), self.renumbered)
 
 
 def _reset_sequences(connection: Connection, tables: list[Table]) -> None:
