@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from caselearn.cli import app as cli_app
 from caselearn.interchange.refi import qdpx_to_project
 from caselearn.redaction import redact_text
-from caselearn.redaction.evaluate import evaluate_redaction
+from caselearn.redaction.evaluate import evaluate_redaction, load_set
 from caselearn.schemas import (
     ActionCreate,
     CodeAdd,
@@ -32,7 +32,6 @@ from caselearn.security.disclosure import UNREDACTED_ACTION
 from caselearn.services.export_redaction import (
     PATHS,
     evaluate_exports,
-    load_passages,
     plant,
 )
 from caselearn.store.models import AuditEntry
@@ -355,7 +354,7 @@ def test_cli_exports_are_redacted_unless_no_redact_which_is_audited(
 
 def test_cli_evaluate_prints_per_path_figures(tmp_path, cli_env):
     # Three passages keep this quick; the whole set is counted in the next test.
-    passages = load_passages(SET)[:3]
+    passages = load_set(SET)[:3]
     small = tmp_path / "small.json"
     small.write_text(json.dumps({"passages": passages}), encoding="utf-8")
     result = CliRunner().invoke(
@@ -383,7 +382,7 @@ def test_planted_identifiers_leak_through_no_path_more_than_the_engine_misses(se
     defaults: each path leaks exactly what the engine misses on the texts it redacts (so each
     path applies redaction to every text), no more than the engine misses on the passages
     themselves, and the report exports leak nothing."""
-    passages = load_passages(SET)
+    passages = load_set(SET)
     planted = plant(service, passages)
     _, token = service.add_user("eval-member", "member", committee="Evalshire CPC", token=True)
     engine = evaluate_redaction(SET)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from caselearn.briefings import FORMATS, WORD_BUDGET, BriefingError, readability
@@ -163,8 +164,9 @@ def show(
         # Only someone entitled to the working copy gets here (others are refused upstream);
         # say loudly that this is not the text that would leave.
         content = view.content
+        why = escape(view.redaction_error or "")
         console.print(
-            f"[bold red]Working copy, NOT redacted[/]: redaction failed ({view.redaction_error}). "
+            f"[bold red]Working copy, NOT redacted[/]: redaction failed ({why}). "
             "Correct it before this briefing is shared."
         )
     console.print(f"{content['title']} (v{view.version}, {view.status})", highlight=False)

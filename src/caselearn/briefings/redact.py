@@ -61,6 +61,17 @@ def _pieces(briefing: Briefing) -> list[tuple[object, str, int]]:
     return pieces
 
 
+def _texts(pieces: list[tuple[object, str, int]], briefing: Briefing) -> list[str]:
+    return [getattr(owner, attr) or "" for owner, attr, _ in pieces] + list(
+        briefing.review_titles.values()
+    )
+
+
+def whole_text(briefing: Briefing) -> str:
+    """Every text of the briefing a reader sees, joined as the engine reads it: one text."""
+    return SEPARATOR.join(_texts(_pieces(briefing), briefing))
+
+
 def redact_briefing(
     briefing: Briefing, decisions: list[dict] | None = None
 ) -> tuple[Briefing, list[Redaction]]:
@@ -73,7 +84,7 @@ def redact_briefing(
     result = copy.deepcopy(briefing)
     pieces = _pieces(result)
     titles = dict(result.review_titles)
-    texts = [getattr(owner, attr) or "" for owner, attr, _ in pieces] + list(titles.values())
+    texts = _texts(pieces, result)
     whole = SEPARATOR.join(texts)
     bounds, at = [], 0
     for text in texts:

@@ -88,12 +88,6 @@ class Planted:
     versions: dict[int, str] = field(default_factory=dict)  # briefing version -> passage id
 
 
-def load_passages(path: str | Path) -> list[dict[str, Any]]:
-    from caselearn.redaction.evaluate import load_set
-
-    return load_set(path)
-
-
 def plant(service: Any, passages: list[dict[str, Any]]) -> Planted:
     """Put every passage into a store (as the system) in each place text can leave from."""
     from caselearn.schemas import CodeAdd, ReviewCreate
@@ -371,7 +365,7 @@ class _Path:
 
     def _briefing(self, fmt: str) -> tuple[Groups, Groups, Groups]:
         from caselearn.briefings import Briefing
-        from caselearn.briefings.redact import SEPARATOR, _pieces
+        from caselearn.briefings.redact import whole_text
 
         bid = self.planted.briefing_id
         default, plain = {}, {}
@@ -385,9 +379,7 @@ class _Path:
                 with acting_as(None):
                     content = Briefing.from_dict(self.service.get_briefing(bid, version).content)
                 # The briefing is redacted as one text (a person is [Name 1] in every section).
-                texts = [getattr(owner, attr) or "" for owner, attr, _ in _pieces(content)]
-                whole = SEPARATOR.join([*texts, *content.review_titles.values()])
-                self._briefing_texts[version] = [whole]
+                self._briefing_texts[version] = [whole_text(content)]
             plain[passage] = self._briefing_texts[version]
         return default, plain, _through_engine(plain)
 
@@ -432,10 +424,10 @@ def _recall(leaked: list, exposed: list) -> float | None:
 def run_export_evaluation(set_path: str | Path) -> dict[str, Any]:
     """Plant the set into a new temporary store (SQLite), evaluate every path, and remove it."""
     from caselearn.config import Settings
-    from caselearn.redaction.evaluate import evaluate_redaction
+    from caselearn.redaction.evaluate import evaluate_redaction, load_set
     from caselearn.services import CaseLearn
 
-    passages = load_passages(set_path)
+    passages = load_set(set_path)
     with tempfile.TemporaryDirectory(prefix="caselearn-redaction-") as folder:
         home = Path(folder)
         settings = Settings(
@@ -490,7 +482,6 @@ __all__ = [
     "Planted",
     "evaluate_exports",
     "format_exports_report",
-    "load_passages",
     "plant",
     "readable",
     "run_export_evaluation",

@@ -405,22 +405,20 @@ class SearchMixin:
         deadline = time.monotonic() + budget
         # Two statements count all facets (codes; fields and ages); each runs under what is
         # left of the one budget, inside one savepoint.
-        groups: list[list[str]] = [list(CODE_FACETS), list(FIELD_FACETS)]
+        groups = (
+            (list(CODE_FACETS), ix.code_facet_counts),
+            (list(FIELD_FACETS), ix.field_facet_counts),
+        )
         counted: dict[str, list[tuple[str, int]]] = {}
         if budget > 0:
             try:
                 with ix.time_limit(session, int(budget * 1000) + 1) as rearm:
-                    for group in groups:
+                    for names, count in groups:
                         remaining = deadline - time.monotonic()
                         if remaining <= 0:
                             break
                         rearm(int(remaining * 1000) + 1)
-                        count = (
-                            ix.code_facet_counts
-                            if group[0] in CODE_FACETS
-                            else ix.field_facet_counts
-                        )
-                        counted.update(count(session, group, reviews))
+                        counted.update(count(session, names, reviews))
             except ix.TimedOut:
                 pass  # the facets counted so far stand; the rest say they were cut short
         results = {}
@@ -446,8 +444,7 @@ class SearchMixin:
         """Reviews most like this one, by shared codes and by text, best first."""
         codebook = self.codebook()  # type: ignore[attr-defined]
         with self.db.session() as session:  # type: ignore[attr-defined]
-            if session.scalar(select(Review.id).where(Review.id == review_id)) is None:
-                raise self._not_found(f"review {review_id} does not exist")  # type: ignore[attr-defined]
+            self._review(session, review_id, bare=True)  # type: ignore[attr-defined]
             allowed = (
                 None
                 if scope.unrestricted and not _person_restricted()
